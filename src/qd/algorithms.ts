@@ -39,6 +39,10 @@ export interface AlgorithmSettings {
   lineSigma: number;
   /** 'tutorial': textbook CMA-ES; 'pyribs': pyribs v0.8.3's deviations, to reproduce its numbers. */
   variant: CmaVariant;
+  /** Full CMA-ES: eigendecomposition lazy-gap factor (pyribs / pycma: 0.5). */
+  lazyGapFactor: number;
+  /** Full CMA-ES: cap the decompositions' cost at that of sampling (false = pyribs' schedule). */
+  boundEigenCost: boolean;
 }
 
 const COMMON: AlgorithmSettings = {
@@ -57,6 +61,8 @@ const COMMON: AlgorithmSettings = {
   isoSigma: 0.1,
   lineSigma: 0.2,
   variant: 'tutorial',
+  lazyGapFactor: 0.5,
+  boundEigenCost: true,
 };
 
 /**
@@ -144,6 +150,8 @@ export function createScheduler(config: AlgorithmConfig): Scheduler {
             selectionRule: settings.selectionRule,
             restartRule: settings.restartRule,
             variant: settings.variant,
+            lazyGapFactor: settings.lazyGapFactor,
+            boundEigenCost: settings.boundEigenCost,
           }),
         );
         break;

@@ -24,6 +24,10 @@ export interface EvolutionStrategyEmitterOptions {
   selectionRule?: SelectionRule;
   restartRule?: RestartRule;
   variant?: CmaVariant;
+  /** Full CMA-ES only: lazy eigendecomposition gap factor (see CmaEsOptions.lazyGapFactor). */
+  lazyGapFactor?: number;
+  /** Full CMA-ES only: see CmaEsOptions.boundEigenCost. */
+  boundEigenCost?: boolean;
   seed?: number;
 }
 
@@ -59,6 +63,8 @@ export class EvolutionStrategyEmitter implements Emitter {
       mean0: this.x0,
       random: new SeededRandom(options.seed ?? 0),
       variant: requireOneOf('variant', options.variant ?? 'tutorial', CMA_VARIANTS),
+      lazyGapFactor: options.lazyGapFactor,
+      boundEigenCost: options.boundEigenCost,
     };
     this.es = esName === 'cma_es' ? new CmaEs(esOptions) : new SepCmaEs(esOptions);
     this.batchSize = this.es.batchSize;

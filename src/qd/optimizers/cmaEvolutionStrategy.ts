@@ -22,6 +22,19 @@ export interface CmaEsOptions {
    * rule and h_sigma test), to reproduce its published numbers.
    */
   variant?: CmaVariant;
+  /**
+   * Full CMA-ES only: refresh the eigendecomposition once more than
+   * `lazyGapFactor * lambda / ((c1 + cmu) * n)` evaluations have passed (pycma's and pyribs'
+   * lazy update; default 0.5). Larger values trade staler sampling directions for fewer O(n^3)
+   * decompositions.
+   */
+  lazyGapFactor?: number;
+  /**
+   * Full CMA-ES only (default true): also wait at least 4.5 n evaluations between
+   * decompositions, so their ~9 n^3 flops never exceed the ~2 n^2 flops per sample spent on
+   * sampling. pyribs has no such bound (set false to reproduce its decomposition schedule).
+   */
+  boundEigenCost?: boolean;
 }
 
 const CONDITION_LIMIT = 1e14;
