@@ -42,7 +42,10 @@ export class CmaEs extends CmaEvolutionStrategy {
   private readonly pendingCoefficients: Float64Array;
   private pendingCount = 0;
   private pendingDecay = 1;
+  /** Whether sampling still uses the identity (no decomposition since the last reset). */
   private isIdentity = true;
+  /** Whether C is the identity and `covariance` has not been written since (see resetCovariance). */
+  private covarianceIsIdentity = true;
   private evaluationsAtDecomposition = 0;
   private decompositionCount = 0;
 
@@ -130,6 +133,11 @@ export class CmaEs extends CmaEvolutionStrategy {
   private flushPendingUpdates(): void {
     const n = this.dimension;
     const cov = this.covariance;
+    if (this.covarianceIsIdentity) {
+      cov.fill(0);
+      for (let i = 0; i < n; i++) cov[i * n + i] = 1;
+      this.covarianceIsIdentity = false;
+    }
     const u = this.pendingVectors;
     const w = this.pendingCoefficients;
     const count = this.pendingCount;
@@ -171,11 +179,10 @@ export class CmaEs extends CmaEvolutionStrategy {
   }
 
   protected resetCovariance(): void {
-    const n = this.dimension;
-    // Eigenvectors and transform are only read once isIdentity is false, and every
-    // decomposition rewrites them, so only C itself is reset here.
-    this.covariance.fill(0);
-    for (let i = 0; i < n; i++) this.covariance[i * n + i] = 1;
+    // O(n): C is written as the identity only when a flush needs it (most restarts happen
+    // before that), and eigenvectors and transform are only read after a decomposition,
+    // which rewrites them.
+    this.covarianceIsIdentity = true;
     this.eigenvalues.fill(1);
     this.pendingCount = 0;
     this.pendingDecay = 1;
@@ -218,7 +225,8 @@ export class CmaEs extends CmaEvolutionStrategy {
 
   protected serializeCovariance(): Record<string, unknown> {
     return {
-      covariance: encodeFloat64(this.covariance),
+      covarianceIsIdentity: this.covarianceIsIdentity,
+      covariance: this.covarianceIsIdentity ? null : encodeFloat64(this.covariance),
       eigenvectors: encodeFloat64(this.eigenvectors),
       eigenvalues: encodeFloat64(this.eigenvalues),
       isIdentity: this.isIdentity,
@@ -230,8 +238,8 @@ export class CmaEs extends CmaEvolutionStrategy {
   }
 
   protected restoreCovariance(state: Record<string, unknown>): void {
-    const n = this.dimension;
-    this.covariance.set(decodeFloat64(state.covariance as string));
+    this.covarianceIsIdentity = state.covarianceIsIdentity as boolean;
+    if (!this.covarianceIsIdentity) this.covariance.set(decodeFloat64(state.covariance as string));
     this.eigenvectors.set(decodeFloat64(state.eigenvectors as string));
     this.eigenvalues.set(decodeFloat64(state.eigenvalues as string));
     this.isIdentity = state.isIdentity as boolean;
@@ -241,12 +249,7 @@ export class CmaEs extends CmaEvolutionStrategy {
     this.pendingCoefficients.set(coefficients);
     this.pendingVectors.set(decodeFloat64(state.pendingVectors as string));
     this.pendingDecay = state.pendingDecay as number;
-    if (this.isIdentity) {
-      this.transform.fill(0);
-      for (let i = 0; i < n; i++) this.transform[i * n + i] = 1;
-    } else {
-      this.updateTransform();
-    }
+    if (!this.isIdentity) this.updateTransform();
   }
 
   /** A[j][c] = sqrt(D_c) * B[j][c], from the eigenvector rows (B's columns). */
