@@ -12,8 +12,9 @@ import type { RankerName } from './rankers/ranker';
 import { Scheduler } from './schedulers/scheduler';
 import { requireInteger, requireOneOf, toFloat64Array } from './validation';
 
-export type AlgorithmName = 'map_elites' | 'line_map_elites' | 'cma_me' | 'cma_me_basic' | 'cma_mae' | 'cma_mega' | 'cma_maega' | 'random';
-export const ALGORITHMS: readonly AlgorithmName[] = ['map_elites', 'line_map_elites', 'cma_me', 'cma_me_basic', 'cma_mae', 'cma_mega', 'cma_maega', 'random'];
+export type AlgorithmName = 'map_elites' | 'line_map_elites' | 'cma_me' | 'cma_me_imp' | 'cma_me_basic' | 'cma_mae' | 'cma_mega' | 'cma_maega' | 'random';
+/** `cma_me_imp` is the spec's name for `cma_me` (an alias). */
+export const ALGORITHMS: readonly AlgorithmName[] = ['map_elites', 'line_map_elites', 'cma_me', 'cma_me_imp', 'cma_me_basic', 'cma_mae', 'cma_mega', 'cma_maega', 'random'];
 
 /** Hyperparameters of a preset; every field has a per-algorithm default (see ALGORITHM_DEFAULTS). */
 export interface AlgorithmSettings {
@@ -73,6 +74,7 @@ export const ALGORITHM_DEFAULTS: Record<AlgorithmName, AlgorithmSettings> = {
   map_elites: { ...COMMON, emitters: 1, batchSize: 540 },
   line_map_elites: { ...COMMON },
   cma_me: { ...COMMON },
+  cma_me_imp: { ...COMMON },
   cma_me_basic: { ...COMMON, selectionRule: 'mu', restartRule: 'basic' },
   cma_mae: { ...COMMON, archiveLearningRate: 0.01, thresholdMin: 0, es: 'sep_cma_es', ranker: 'imp', selectionRule: 'mu', restartRule: 'basic' },
   cma_mega: { ...COMMON, batchSize: 35, sigma0: 10, selectionRule: 'mu', restartRule: 'no_improvement' },
@@ -139,6 +141,7 @@ export function createScheduler(config: AlgorithmConfig): Scheduler {
         emitters.push(new PriorSamplingEmitter({ archive, mean: x0, sigma: settings.sigma0, batchSize: settings.batchSize, seed }));
         break;
       case 'cma_me':
+      case 'cma_me_imp':
       case 'cma_me_basic':
       case 'cma_mae':
         emitters.push(

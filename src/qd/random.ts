@@ -40,16 +40,15 @@ export class SeededRandom {
 
   constructor(seed: number) {
     requireInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER);
-    // splitmix32 over both halves of the seed fills the state; never all zeros.
-    let x = (seed >>> 0) ^ Math.imul(Math.floor(seed / TWO_POW_32) | 0, 0x9e3779b9);
+    // splitmix32 over the low 32 bits fills the state; the high bits (seeds up to 2^53) are
+    // mixed into the third word by a bijective finaliser, so distinct seeds give distinct states.
+    let x = seed >>> 0;
     const next = () => {
       x = (x + 0x9e3779b9) | 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
+      return finalizeMix(x);
     };
     for (let i = 0; i < 4; i++) this.s[i] = next();
+    this.s[2] ^= finalizeMix(Math.floor(seed / TWO_POW_32));
     if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
   }
 
@@ -207,4 +206,12 @@ export class SeededRandom {
     } while (-2 * y < x * x);
     return negative ? x - ZIGGURAT_R : ZIGGURAT_R - x;
   }
+}
+
+/** murmur3's 32-bit finaliser: a bijection on 32-bit integers that maps 0 to 0. */
+function finalizeMix(value: number): number {
+  let z = value | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return z ^ (z >>> 16);
 }

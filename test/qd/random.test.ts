@@ -1,6 +1,15 @@
 import { SeededRandom } from '../../src/qd/random';
 import { expectBitwiseEqual, expectConfigError, jsonRoundTrip } from './helpers';
 
+/** Standard normal CDF via the Numerical Recipes erfc approximation (fractional error < 1.2e-7). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const erfc = t * Math.exp(-z * z + poly);
+  return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
+}
+
 function draws(random: SeededRandom, count: number, draw: (r: SeededRandom) => number): number[] {
   return Array.from({ length: count }, () => draw(random));
 }
@@ -119,6 +128,23 @@ describe('SeededRandom.normal', () => {
     // The tail algorithm must produce values beyond the last ziggurat edge, but not absurd ones.
     expect(max).toBeGreaterThan(4.2);
     expect(max).toBeLessThan(6.5);
+  });
+
+  it('passes Kolmogorov-Smirnov and a 1000-bin chi-square goodness-of-fit test against N(0, 1)', () => {
+    const sorted = samples.slice().sort();
+    let d = 0;
+    const bins = new Float64Array(1000);
+    for (let i = 0; i < count; i++) {
+      const p = normalCdf(sorted[i]);
+      d = Math.max(d, Math.abs(p - i / count), Math.abs(p - (i + 1) / count));
+      bins[Math.min(999, Math.floor(p * 1000))]++;
+    }
+    // KS: sqrt(n) D < 1.95 at significance 0.001.
+    expect(Math.sqrt(count) * d).toBeLessThan(1.95);
+    // Chi-square with 999 degrees of freedom: mean 999, sd 44.7; 1200 is 4.5 sd above.
+    let chi2 = 0;
+    for (const c of bins) chi2 += (c - count / 1000) ** 2 / (count / 1000);
+    expect(chi2).toBeLessThan(1200);
   });
 
   it('is symmetric: as many positive as negative draws in each half of the tail', () => {

@@ -2,6 +2,7 @@ import type { AddResult, Archive, ArchiveStats } from '../archives/archive';
 import type { CellArchive, CellArchiveState } from '../archives/cellArchive';
 import { isDqdEmitter, type DqdEmitter, type Emitter, type EmitterState } from '../emitters/emitter';
 import { QdConfigError } from '../errors';
+import { requireAllFinite } from '../validation';
 
 export interface SchedulerOptions {
   /** The archive the emitters search (an annealing archive for CMA-MAE / CMA-MAEGA). */
@@ -108,6 +109,8 @@ export class Scheduler {
     if (jacobians.length !== this.dqdBatchSize * rows * n) {
       throw new QdConfigError('jacobians', `${this.dqdBatchSize} x ${rows} x ${n} values`, jacobians);
     }
+    // Validate everything before the archives or any emitter change, so a rejected call can be retried.
+    requireAllFinite('jacobians', jacobians);
     const result = this.insert(this.lastAskDqd, objectives, measures);
     this.emitters.forEach((emitter, i) => {
       const from = this.dqdOffsets[i];
