@@ -63,6 +63,10 @@ describe('resolveSettings: defaults of spec section 5', () => {
     expect(perIteration).toBe(540);
   });
 
+  it('accepts the spec harness name cma_me_imp as an alias of cma_me', () => {
+    expect(resolveSettings(config('cma_me_imp'))).toEqual(resolveSettings(config('cma_me')));
+  });
+
   it('covers every algorithm and keeps 540 evaluations per iteration for the extra presets', () => {
     expect([...ALGORITHMS].sort()).toEqual(Object.keys(ALGORITHM_DEFAULTS).sort());
     for (const algorithm of ['line_map_elites', 'random'] as const) {
