@@ -59,7 +59,7 @@ const COMMON: AlgorithmSettings = {
   learningRate: 1,
   gradientOptimizer: 'gradient_ascent',
   normalizeGradients: true,
-  isoSigma: 0.1,
+  isoSigma: 0.01,
   lineSigma: 0.2,
   variant: 'tutorial',
   lazyGapFactor: 0.5,
@@ -72,7 +72,7 @@ const COMMON: AlgorithmSettings = {
  */
 export const ALGORITHM_DEFAULTS: Record<AlgorithmName, AlgorithmSettings> = {
   map_elites: { ...COMMON, emitters: 1, batchSize: 540 },
-  line_map_elites: { ...COMMON },
+  line_map_elites: { ...COMMON, emitters: 1, batchSize: 540, isoSigma: 0.5, lineSigma: 0.2 },
   cma_me: { ...COMMON },
   cma_me_imp: { ...COMMON },
   cma_me_basic: { ...COMMON, selectionRule: 'mu', restartRule: 'basic' },

@@ -33,6 +33,7 @@ export class KdTree {
   private readonly stackBound: Float64Array;
   private bestIndex = -1;
   private bestDistance = Infinity;
+  private secondDistance = Infinity;
 
   constructor(points: Float64Array, dim: number, leafSize = 8) {
     this.dim = requireInteger('dim', dim, 1);
@@ -119,9 +120,81 @@ export class KdTree {
     return this.bestIndex;
   }
 
+  /**
+   * Index of the point nearest to `query[offset .. offset + dim)` (lowest index on ties), also
+   * finding the squared distance to the second nearest (`lastSecondDistanceSquared`; Infinity
+   * when count is 1).
+   */
+  nearestTwo(query: ArrayLike<number>, offset = 0): number {
+    const dim = this.dim;
+    const coords = this.coords;
+    const order = this.order;
+    let bestIndex = -1;
+    let best = Infinity;
+    let second = Infinity;
+    const stackNode = this.stackNode;
+    const stackBound = this.stackBound;
+    stackNode[0] = 0;
+    stackBound[0] = 0;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      if (stackBound[top] > second) continue;
+      let node = stackNode[top];
+      let axis = this.nodeAxis[node];
+      while (axis >= 0) {
+        const diff = query[offset + axis] - this.nodeSplit[node];
+        const far2 = diff * diff;
+        let near: number;
+        if (diff < 0) {
+          near = this.nodeLeft[node];
+          if (far2 <= second) {
+            stackNode[top] = this.nodeRight[node];
+            stackBound[top++] = far2;
+          }
+        } else {
+          near = this.nodeRight[node];
+          if (far2 <= second) {
+            stackNode[top] = this.nodeLeft[node];
+            stackBound[top++] = far2;
+          }
+        }
+        node = near;
+        axis = this.nodeAxis[node];
+      }
+      const hi = this.nodeHi[node];
+      for (let p = this.nodeLo[node]; p < hi; p++) {
+        const base = p * dim;
+        let s = 0;
+        for (let d = 0; d < dim && s <= second; d++) {
+          const diff = query[offset + d] - coords[base + d];
+          s += diff * diff;
+        }
+        if (s > second) continue;
+        const index = order[p];
+        if (s < best || (s === best && index < bestIndex)) {
+          second = best;
+          best = s;
+          bestIndex = index;
+        } else {
+          second = s;
+        }
+      }
+    }
+    this.bestIndex = bestIndex;
+    this.bestDistance = best;
+    this.secondDistance = second;
+    return bestIndex;
+  }
+
   /** Squared distance from the last query to the point it returned. */
   get lastDistanceSquared(): number {
     return this.bestDistance;
+  }
+
+  /** Squared distance from the last `nearestTwo` query to the second nearest point. */
+  get lastSecondDistanceSquared(): number {
+    return this.secondDistance;
   }
 
   private search(query: ArrayLike<number>, offset: number, exclude: number, guess: number): void {
@@ -176,7 +249,7 @@ export class KdTree {
       for (let p = this.nodeLo[node]; p < hi; p++) {
         const base = p * dim;
         let s = 0;
-        for (let d = 0; d < dim; d++) {
+        for (let d = 0; d < dim && s <= best; d++) {
           const diff = query[offset + d] - coords[base + d];
           s += diff * diff;
         }

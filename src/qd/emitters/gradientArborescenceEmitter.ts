@@ -66,6 +66,7 @@ export class GradientArborescenceEmitter implements DqdEmitter {
   private readonly jacobian: Float64Array;
   private readonly coefficients: Float64Array;
   private readonly step: Float64Array;
+  private readonly weightCache = new Map<number, Float64Array>();
   private hasJacobian = false;
   private restartCount = 0;
   private generationsSinceRestart = 0;
@@ -98,6 +99,15 @@ export class GradientArborescenceEmitter implements DqdEmitter {
 
   get restarts(): number {
     return this.restartCount;
+  }
+
+  private parentWeights(mu: number): Float64Array {
+    let weights = this.weightCache.get(mu);
+    if (!weights) {
+      weights = mu > 0 ? logWeights(mu).weights : new Float64Array(0);
+      this.weightCache.set(mu, weights);
+    }
+    return weights;
   }
 
   /** The current point theta (a view). */
@@ -141,13 +151,30 @@ export class GradientArborescenceEmitter implements DqdEmitter {
     const result = out ?? new Float64Array(this.batchSize * n);
     this.coefficientEs.ask(this.coefficients);
     const theta = this.optimizer.theta;
+    const jacobian = this.jacobian;
     for (let i = 0; i < this.batchSize; i++) {
       const row = i * n;
-      for (let j = 0; j < n; j++) result[row + j] = theta[j];
-      for (let r = 0; r < m; r++) {
-        const c = this.coefficients[i * m + r];
+      const c = i * m;
+      // theta + sum_r c_r J_r in one pass per (up to) three gradient rows.
+      let r = 0;
+      for (; r + 3 <= m; r += 3) {
+        const g0 = r * n;
+        const g1 = g0 + n;
+        const g2 = g1 + n;
+        const a0 = this.coefficients[c + r];
+        const a1 = this.coefficients[c + r + 1];
+        const a2 = this.coefficients[c + r + 2];
+        if (r === 0) {
+          for (let j = 0; j < n; j++) result[row + j] = theta[j] + a0 * jacobian[g0 + j] + a1 * jacobian[g1 + j] + a2 * jacobian[g2 + j];
+        } else {
+          for (let j = 0; j < n; j++) result[row + j] += a0 * jacobian[g0 + j] + a1 * jacobian[g1 + j] + a2 * jacobian[g2 + j];
+        }
+      }
+      if (r === 0) for (let j = 0; j < n; j++) result[row + j] = theta[j];
+      for (; r < m; r++) {
         const g = r * n;
-        for (let j = 0; j < n; j++) result[row + j] += c * this.jacobian[g + j];
+        const a = this.coefficients[c + r];
+        for (let j = 0; j < n; j++) result[row + j] += a * jacobian[g + j];
       }
     }
     return result;
@@ -164,15 +191,28 @@ export class GradientArborescenceEmitter implements DqdEmitter {
     const theta = this.optimizer.theta;
     if (mu > 0 || this.variant === 'pyribs') {
       // Weighted mean of the top mu branches (pyribs: the empty mean is the origin).
-      const { weights } = mu > 0 ? logWeights(mu) : { weights: new Float64Array(0) };
-      this.step.fill(0);
-      for (let i = 0; i < mu; i++) {
+      const weights = this.parentWeights(mu);
+      const step = this.step;
+      const x = feedback.solutions;
+      for (let j = 0; j < n; j++) step[j] = -theta[j];
+      let i = 0;
+      for (; i + 4 <= mu; i += 4) {
+        const x0 = ranking.indices[i] * n;
+        const x1 = ranking.indices[i + 1] * n;
+        const x2 = ranking.indices[i + 2] * n;
+        const x3 = ranking.indices[i + 3] * n;
+        const w0 = weights[i];
+        const w1 = weights[i + 1];
+        const w2 = weights[i + 2];
+        const w3 = weights[i + 3];
+        for (let j = 0; j < n; j++) step[j] += w0 * x[x0 + j] + w1 * x[x1 + j] + w2 * x[x2 + j] + w3 * x[x3 + j];
+      }
+      for (; i < mu; i++) {
         const from = ranking.indices[i] * n;
         const w = weights[i];
-        for (let j = 0; j < n; j++) this.step[j] += w * feedback.solutions[from + j];
+        for (let j = 0; j < n; j++) step[j] += w * x[from + j];
       }
-      for (let j = 0; j < n; j++) this.step[j] -= theta[j];
-      this.optimizer.step(this.step);
+      this.optimizer.step(step);
     }
 
     this.generationsSinceRestart += 1;
