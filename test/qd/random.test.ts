@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../src/qd/random';
+import { SeededRandom, type RandomState } from '../../src/qd/random';
 import { expectBitwiseEqual, expectConfigError, jsonRoundTrip } from './helpers';
 
 /** Standard normal CDF via the Numerical Recipes erfc approximation (fractional error < 1.2e-7). */
@@ -245,8 +245,9 @@ describe('SeededRandom checkpoints and spawning', () => {
 
   it('rejects malformed states', () => {
     const random = new SeededRandom(1);
-    expectConfigError(() => random.restore({ words: [1, 2, 3] as unknown as [number, number, number, number] }), 'checkpoint.random.words');
-    expectConfigError(() => random.restore({ words: [1, 2, 3, 0.5] }), 'checkpoint.random.words');
+    expectConfigError(() => random.restore({ words: [1, 2, 3, 4] as unknown as RandomState['words'] }), 'checkpoint.random.words');
+    expectConfigError(() => random.restore({ words: [1, 2, 3, 0.5, 0, 0] }), 'checkpoint.random.words');
+    expectConfigError(() => random.restore({ words: [1, 2, 3, 4, 0, 5] }), 'checkpoint.random.words');
     expectConfigError(() => random.restore(undefined as never), 'checkpoint.random.words');
   });
 
