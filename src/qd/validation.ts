@@ -59,3 +59,15 @@ export function toFloat64Array(parameter: string, values: ArrayLike<number>, len
   requireAllFinite(parameter, copy);
   return copy;
 }
+
+/** Checks measure ranges: `count` [low, high] pairs (any positive count when omitted) of finite numbers, low < high. */
+export function requireRanges(ranges: Array<[number, number]>, count?: number): void {
+  if (!Array.isArray(ranges) || ranges.length < 1 || (count !== undefined && ranges.length !== count)) {
+    throw new QdConfigError('ranges', `${count ?? 'a non-empty list of'} [low, high] pairs, one per measure`, ranges);
+  }
+  ranges.forEach((range, i) => {
+    if (!Array.isArray(range) || range.length !== 2 || !Number.isFinite(range[0]) || !Number.isFinite(range[1]) || !(range[0] < range[1])) {
+      throw new QdConfigError(`ranges[${i}]`, 'a [low, high] pair of finite numbers with low < high', range);
+    }
+  });
+}

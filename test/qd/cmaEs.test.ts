@@ -317,3 +317,46 @@ describe('CmaEs checkpoints and options', () => {
     expectConfigError(() => new CmaEs({ dimension: 3, sigma0: 1, seed: -1 }), 'seed');
   });
 });
+
+describe('CmaEs eigendecomposition schedule', () => {
+  /** Runs `generations` ask/tells ranking by the sphere and returns the decomposition count. */
+  function decompositionsAfter(es: CmaEs, generations: number): number {
+    const n = es.dimension;
+    for (let g = 0; g < generations; g++) {
+      const x = es.ask();
+      const f = Array.from({ length: es.batchSize }, (_, i) => sphere(x, i * n, n));
+      const order = f.map((_, i) => i).sort((a, b) => f[a] - f[b]);
+      es.tell(order, Math.floor(es.batchSize / 2));
+    }
+    return es.decompositions;
+  }
+
+  it("without the cost bound follows pyribs' lazy gap 0.5 lambda / ((c1 + cmu) n) evaluations", () => {
+    const n = 20;
+    const lambda = 12;
+    const es = new CmaEs({ dimension: n, batchSize: lambda, sigma0: 1, seed: 1, boundEigenCost: false });
+    const { c1, cmu } = fullCmaParameters(n, lambda / 2);
+    const gap = (0.5 * lambda) / ((c1 + cmu) * n);
+    // A decomposition happens at the ask after evaluations exceed the last one's + gap.
+    const generationsPerDecomposition = Math.floor(gap / lambda) + 1;
+    expect(decompositionsAfter(es, 60)).toBe(Math.floor((60 - 1) / generationsPerDecomposition));
+  });
+
+  it('with the cost bound waits at least 4.5 n evaluations between decompositions', () => {
+    const n = 20;
+    const lambda = 12;
+    const es = new CmaEs({ dimension: n, batchSize: lambda, sigma0: 1, seed: 1 });
+    const generationsPerDecomposition = Math.floor((4.5 * n) / lambda) + 1;
+    expect(decompositionsAfter(es, 60)).toBe(Math.floor((60 - 1) / generationsPerDecomposition));
+  });
+
+  it('queues covariance updates lazily: a restart before the next decomposition discards them', () => {
+    const es = new CmaEs({ dimension: 30, sigma0: 1, seed: 2 });
+    decompositionsAfter(es, 5);
+    expect(es.decompositions).toBe(0);
+    es.reset(new Float64Array(30));
+    const identity = new Float64Array(30 * 30);
+    for (let i = 0; i < 30; i++) identity[i * 30 + i] = 1;
+    expect(Array.from(es.covarianceMatrix())).toEqual(Array.from(identity));
+  });
+});

@@ -199,9 +199,12 @@ export abstract class CellArchive implements Archive {
   sampleSolutionsInto(out: Float64Array, count: number): void {
     if (this.numElites === 0) throw new QdConfigError('archive', 'at least one elite to sample from', 'an empty archive');
     const n = this.solutionDim;
+    const source = this.eliteSolutions;
     for (let i = 0; i < count; i++) {
-      const slot = this.random.integer(this.numElites);
-      out.set(this.eliteSolutions.subarray(slot * n, slot * n + n), i * n);
+      const from = this.random.integer(this.numElites) * n;
+      const to = i * n;
+      // A plain loop: a subarray view per parent costs more than the copy for small n.
+      for (let j = 0; j < n; j++) out[to + j] = source[from + j];
     }
   }
 

@@ -1,6 +1,6 @@
 import { QdConfigError } from '../errors';
 import { SeededRandom } from '../random';
-import { requireAllFinite, requireInteger } from '../validation';
+import { requireAllFinite, requireInteger, requireRanges } from '../validation';
 import { CellArchive, type CellArchiveOptions, type CellArchiveState } from './cellArchive';
 import { KdTree } from './kdTree';
 import { kMeans } from './kMeans';
@@ -57,12 +57,7 @@ export class CvtArchive extends CellArchive {
   constructor(options: CvtArchiveOptions) {
     const { cells, ranges } = options;
     requireInteger('cells', cells, 1, 2 ** 31 - 1);
-    if (!Array.isArray(ranges) || ranges.length < 1) throw new QdConfigError('ranges', 'a non-empty array of [low, high] pairs, one per measure', ranges);
-    ranges.forEach((range, i) => {
-      if (!Array.isArray(range) || range.length !== 2 || !Number.isFinite(range[0]) || !Number.isFinite(range[1]) || !(range[0] < range[1])) {
-        throw new QdConfigError(`ranges[${i}]`, 'a [low, high] pair of finite numbers with low < high', range);
-      }
-    });
+    requireRanges(ranges);
     const measureDim = ranges.length;
     const samples = options.samples ?? Math.max(100_000, 10 * cells);
     requireInteger('samples', samples, cells);

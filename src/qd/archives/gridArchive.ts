@@ -1,5 +1,5 @@
 import { QdConfigError } from '../errors';
-import { requireInteger } from '../validation';
+import { requireInteger, requireRanges } from '../validation';
 import { CellArchive, type CellArchiveOptions } from './cellArchive';
 
 export interface GridArchiveOptions extends CellArchiveOptions {
@@ -30,14 +30,7 @@ export class GridArchive extends CellArchive {
     const { dims, ranges } = options;
     if (!Array.isArray(dims) || dims.length < 1) throw new QdConfigError('dims', 'a non-empty array of cell counts', dims);
     dims.forEach((d, i) => requireInteger(`dims[${i}]`, d, 1));
-    if (!Array.isArray(ranges) || ranges.length !== dims.length) {
-      throw new QdConfigError('ranges', `${dims.length} [low, high] pairs, one per measure`, ranges);
-    }
-    ranges.forEach((range, i) => {
-      if (!Array.isArray(range) || range.length !== 2 || !Number.isFinite(range[0]) || !Number.isFinite(range[1]) || !(range[0] < range[1])) {
-        throw new QdConfigError(`ranges[${i}]`, 'a [low, high] pair of finite numbers with low < high', range);
-      }
-    });
+    requireRanges(ranges, dims.length);
     const cells = dims.reduce((a, b) => a * b, 1);
     if (cells > 2 ** 31 - 1) throw new QdConfigError('dims', 'a grid of at most 2^31 - 1 cells', dims);
     super('grid', dims.length, cells, options);

@@ -44,12 +44,15 @@ export class SphereDomain implements Domain {
       let raw = 0;
       let m1 = 0;
       let m2 = 0;
-      for (let j = 0; j < n; j++) {
+      for (let j = 0; j < half; j++) {
         const v = solutions[row + j];
         raw += (v - s) * (v - s);
-        const clipped = v >= -b && v <= b ? v : b / v;
-        if (j < half) m1 += clipped;
-        else m2 += clipped;
+        m1 += v >= -b && v <= b ? v : b / v;
+      }
+      for (let j = half; j < n; j++) {
+        const v = solutions[row + j];
+        raw += (v - s) * (v - s);
+        m2 += v >= -b && v <= b ? v : b / v;
       }
       objectives[i] = ((raw - this.worst) / (0 - this.worst)) * 100;
       measures[2 * i] = m1;

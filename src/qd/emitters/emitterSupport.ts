@@ -1,7 +1,8 @@
 import type { Archive } from '../archives/archive';
 import { QdConfigError } from '../errors';
 import { requireInteger } from '../validation';
-import type { EmitterFeedback, RestartRule, SelectionRule } from './emitter';
+import type { SeededRandom } from '../random';
+import type { EmitterFeedback, EmitterState, RestartRule, SelectionRule } from './emitter';
 
 /** Checks a restart rule: 'basic', 'no_improvement' or a positive generation count. */
 export function requireRestartRule(rule: RestartRule): RestartRule {
@@ -41,4 +42,14 @@ export function checkFeedback(feedback: EmitterFeedback, batchSize: number, solu
   if (feedback.solutions.length !== batchSize * solutionDim) {
     throw new QdConfigError('feedback.solutions', `${batchSize * solutionDim} values`, feedback.solutions);
   }
+}
+
+/** Checkpoint of an emitter whose only state is its random stream. */
+export function serializeRandomOnly(kind: string, random: SeededRandom): EmitterState {
+  return { kind, random: random.serialize() };
+}
+
+export function restoreRandomOnly(kind: string, state: EmitterState, random: SeededRandom): void {
+  if (state?.kind !== kind) throw new QdConfigError('checkpoint.emitter.kind', `'${kind}'`, state?.kind);
+  random.restore(state.random as never);
 }

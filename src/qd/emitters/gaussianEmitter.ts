@@ -1,9 +1,8 @@
 import type { Archive } from '../archives/archive';
-import { QdConfigError } from '../errors';
 import { SeededRandom } from '../random';
 import { requireInteger, requirePositive, toFloat64Array } from '../validation';
 import type { Emitter, EmitterFeedback, EmitterState } from './emitter';
-import { checkFeedback } from './emitterSupport';
+import { checkFeedback, restoreRandomOnly, serializeRandomOnly } from './emitterSupport';
 
 export interface GaussianEmitterOptions {
   archive: Archive;
@@ -61,12 +60,11 @@ export class GaussianEmitter implements Emitter {
   }
 
   serialize(): EmitterState {
-    return { kind: 'gaussian', random: this.random.serialize() };
+    return serializeRandomOnly('gaussian', this.random);
   }
 
   restore(state: EmitterState): void {
-    if (state.kind !== 'gaussian') throw new QdConfigError('checkpoint.emitter.kind', "'gaussian'", state.kind);
-    this.random.restore(state.random as never);
+    restoreRandomOnly('gaussian', state, this.random);
   }
 }
 

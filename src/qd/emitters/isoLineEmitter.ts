@@ -3,7 +3,7 @@ import { QdConfigError } from '../errors';
 import { SeededRandom } from '../random';
 import { requireFiniteNumber, requireInteger, toFloat64Array } from '../validation';
 import type { Emitter, EmitterFeedback, EmitterState } from './emitter';
-import { checkFeedback } from './emitterSupport';
+import { checkFeedback, restoreRandomOnly, serializeRandomOnly } from './emitterSupport';
 
 export interface IsoLineEmitterOptions {
   archive: Archive;
@@ -80,11 +80,10 @@ export class IsoLineEmitter implements Emitter {
   }
 
   serialize(): EmitterState {
-    return { kind: 'iso_line', random: this.random.serialize() };
+    return serializeRandomOnly('iso_line', this.random);
   }
 
   restore(state: EmitterState): void {
-    if (state.kind !== 'iso_line') throw new QdConfigError('checkpoint.emitter.kind', "'iso_line'", state.kind);
-    this.random.restore(state.random as never);
+    restoreRandomOnly('iso_line', state, this.random);
   }
 }

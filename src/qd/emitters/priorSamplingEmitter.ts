@@ -1,9 +1,8 @@
 import type { Archive } from '../archives/archive';
-import { QdConfigError } from '../errors';
 import { SeededRandom } from '../random';
 import { requireInteger, toFloat64Array } from '../validation';
 import type { Emitter, EmitterFeedback, EmitterState } from './emitter';
-import { checkFeedback } from './emitterSupport';
+import { checkFeedback, restoreRandomOnly, serializeRandomOnly } from './emitterSupport';
 import { expandSigma } from './gaussianEmitter';
 
 export interface PriorSamplingEmitterOptions {
@@ -54,11 +53,10 @@ export class PriorSamplingEmitter implements Emitter {
   }
 
   serialize(): EmitterState {
-    return { kind: 'prior_sampling', random: this.random.serialize() };
+    return serializeRandomOnly('prior_sampling', this.random);
   }
 
   restore(state: EmitterState): void {
-    if (state.kind !== 'prior_sampling') throw new QdConfigError('checkpoint.emitter.kind', "'prior_sampling'", state.kind);
-    this.random.restore(state.random as never);
+    restoreRandomOnly('prior_sampling', state, this.random);
   }
 }
