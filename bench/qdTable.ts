@@ -7,7 +7,9 @@
  * with --jobs 1 on an otherwise idle machine when the times matter (two runs side by side on
  * 2 vCPUs take roughly twice as long). Results are appended to a JSONL file; --from renders a
  * table from such a file without running anything; --times FILE takes the wall times (seed 1)
- * from another results file, e.g. a timing-only rerun on an idle machine.
+ * from another results file, e.g. a timing-only rerun on an idle machine. With --repeat N each
+ * run is repeated N times and the table quotes the median wall time (runs are deterministic, so
+ * the scores of repeats are identical and counted once).
  */
 import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       from: { type: 'string' },
       extra: { type: 'string', default: '' },
       times: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
     },
   });
   const dims = values.dims!.split(',').map(Number);
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
   for (const dim of dims) {
     for (const row of rows) {
       if (dim !== 100 && row.reference[dim] === null && row.id !== 'line_map_elites' && row.id !== 'random') continue;
-      for (const seed of seeds) {
+      for (const seed of seeds) for (let repeat = 0; repeat < Number(values.repeat); repeat++) {
         tasks.push(async () => {
           const args = [join(__dirname, 'qd.js'), ...row.args, '--dim', String(dim), '--seed', String(seed), '--iterations', values.iterations!, '--variant', values.variant!, '--json'];
           if (values.extra) args.push(...values.extra.split(' '));
@@ -129,19 +132,23 @@ function printTable(results: Result[], rows: Row[], dims: number[], timings?: Re
         continue;
       }
       const timed = timings?.filter((r) => r.row === row.id && r.dim === dim) ?? [];
-      const first = (timed.length > 0 ? timed : mine).reduce((a, b) => (b.seed < a.seed ? b : a));
-      const normQd = median(mine.map((r) => r.normQdScore));
-      const spread = `${Math.min(...mine.map((r) => r.normQdScore)).toFixed(2)}–${Math.max(...mine.map((r) => r.normQdScore)).toFixed(2)}`;
+      const timedRuns = timed.length > 0 ? timed : mine;
+      const firstSeed = Math.min(...timedRuns.map((r) => r.seed));
+      const firstRuns = timedRuns.filter((r) => r.seed === firstSeed);
+      const first = { seconds: median(firstRuns.map((r) => r.seconds)), objectiveSeconds: median(firstRuns.map((r) => r.objectiveSeconds)) };
+      const perSeed = [...new Map(mine.map((r) => [r.seed, r])).values()];
+      const normQd = median(perSeed.map((r) => r.normQdScore));
+      const spread = `${Math.min(...perSeed.map((r) => r.normQdScore)).toFixed(2)}–${Math.max(...perSeed.map((r) => r.normQdScore)).toFixed(2)}`;
       cells.push(
         `${normQd.toFixed(2)} [${spread}] / ${ref ? ref[0].toFixed(2) : '—'}`,
-        `${median(mine.map((r) => r.coverage)).toFixed(4)} / ${ref ? ref[1].toFixed(4) : '—'}`,
+        `${median(perSeed.map((r) => r.coverage)).toFixed(4)} / ${ref ? ref[1].toFixed(4) : '—'}`,
         `${first.seconds.toFixed(1)} / ${ref && ref[2] !== null ? ref[2].toFixed(1) : '—'}${ref && ref[2] !== null ? ` (${(first.seconds / ref[2]).toFixed(2)}x)` : ''}`,
         `${((100 * (first.seconds - first.objectiveSeconds)) / first.seconds).toFixed(0)}%`,
       );
     }
     console.log(`| ${cells.join(' | ')} |`);
   }
-  console.log(`\n${results.length} runs, ${results[0]?.iterations ?? '?'} iterations x 540 evaluations each; normQD and coverage: median over seeds [min–max]; wall time: first seed.`);
+  console.log(`\n${results.length} runs, ${results[0]?.iterations ?? '?'} iterations x 540 evaluations each; normQD and coverage: median over seeds [min–max]; wall time: first seed (median of its repeats).`);
 }
 
 main().catch((error) => {

@@ -5,6 +5,8 @@ export { SeededRandom, type RandomState } from './random';
 export { AddStatus, type AddResult, type AddOptions, type Archive, type ArchiveStats, type EliteBatch } from './archives/archive';
 export { CellArchive, type CellArchiveOptions, type CellArchiveState } from './archives/cellArchive';
 export { GridArchive, type GridArchiveOptions } from './archives/gridArchive';
+export { CvtArchive, type CvtArchiveOptions } from './archives/cvtArchive';
+export { kMeans } from './archives/kMeans';
 
 export type { EvolutionStrategy, EvolutionStrategyState, CmaVariant } from './optimizers/evolutionStrategy';
 export { CmaEvolutionStrategy, type CmaEsOptions } from './optimizers/cmaEvolutionStrategy';
@@ -13,6 +15,7 @@ export { SepCmaEs } from './optimizers/sepCmaEs';
 export type { GradientOptimizer, GradientOptimizerName } from './optimizers/gradientOptimizer';
 export { GradientAscent } from './optimizers/gradientAscent';
 export { Adam, type AdamOptions } from './optimizers/adam';
+export { minimize, type MinimizeOptions, type MinimizeResult } from './optimizers/minimize';
 export { symmetricEigen } from './linalg/symmetricEigen';
 
 export type { Ranker, Ranking, RankerName } from './rankers/ranker';
