@@ -31,6 +31,7 @@ export class KdTree {
   private readonly nodeRight: Int32Array;
   private readonly stackNode: Int32Array;
   private readonly stackBound: Float64Array;
+  private stackTop = 0;
   private bestIndex = -1;
   private bestDistance = Infinity;
   private secondDistance = Infinity;
@@ -141,27 +142,8 @@ export class KdTree {
       top--;
       if (stackBound[top] > second) continue;
       let node = stackNode[top];
-      let axis = this.nodeAxis[node];
-      while (axis >= 0) {
-        const diff = query[offset + axis] - this.nodeSplit[node];
-        const far2 = diff * diff;
-        let near: number;
-        if (diff < 0) {
-          near = this.nodeLeft[node];
-          if (far2 <= second) {
-            stackNode[top] = this.nodeRight[node];
-            stackBound[top++] = far2;
-          }
-        } else {
-          near = this.nodeRight[node];
-          if (far2 <= second) {
-            stackNode[top] = this.nodeLeft[node];
-            stackBound[top++] = far2;
-          }
-        }
-        node = near;
-        axis = this.nodeAxis[node];
-      }
+      node = this.descend(query, offset, node, second, top);
+      top = this.stackTop;
       const hi = this.nodeHi[node];
       for (let p = this.nodeLo[node]; p < hi; p++) {
         const base = p * dim;
@@ -197,6 +179,28 @@ export class KdTree {
     return this.secondDistance;
   }
 
+  /**
+   * Walks from `node` down to the leaf on the query's side, pushing every far child whose
+   * split plane lies within `bound` (squared) onto the stack above `top`; returns the leaf and
+   * leaves the new stack height in `stackTop`.
+   */
+  private descend(query: ArrayLike<number>, offset: number, node: number, bound: number, top: number): number {
+    let axis = this.nodeAxis[node];
+    while (axis >= 0) {
+      const diff = query[offset + axis] - this.nodeSplit[node];
+      const far2 = diff * diff;
+      const near = diff < 0 ? this.nodeLeft[node] : this.nodeRight[node];
+      if (far2 <= bound) {
+        this.stackNode[top] = diff < 0 ? this.nodeRight[node] : this.nodeLeft[node];
+        this.stackBound[top++] = far2;
+      }
+      node = near;
+      axis = this.nodeAxis[node];
+    }
+    this.stackTop = top;
+    return node;
+  }
+
   private search(query: ArrayLike<number>, offset: number, exclude: number, guess: number): void {
     const dim = this.dim;
     const coords = this.coords;
@@ -223,28 +227,8 @@ export class KdTree {
       top--;
       if (stackBound[top] > best) continue;
       let node = stackNode[top];
-      // Descend to the leaf on the query's side, pushing the far children.
-      let axis = this.nodeAxis[node];
-      while (axis >= 0) {
-        const diff = query[offset + axis] - this.nodeSplit[node];
-        const far2 = diff * diff;
-        let near: number;
-        if (diff < 0) {
-          near = this.nodeLeft[node];
-          if (far2 <= best) {
-            stackNode[top] = this.nodeRight[node];
-            stackBound[top++] = far2;
-          }
-        } else {
-          near = this.nodeRight[node];
-          if (far2 <= best) {
-            stackNode[top] = this.nodeLeft[node];
-            stackBound[top++] = far2;
-          }
-        }
-        node = near;
-        axis = this.nodeAxis[node];
-      }
+      node = this.descend(query, offset, node, best, top);
+      top = this.stackTop;
       const hi = this.nodeHi[node];
       for (let p = this.nodeLo[node]; p < hi; p++) {
         const base = p * dim;
