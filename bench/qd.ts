@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run bench:qd -- [options]
   --json                       print one JSON line
  Hyperparameter overrides (defaults per algorithm):
   --emitters N --batch-size N --sigma0 X --archive-learning-rate A --threshold-min T
-  --es cma_es|sep_cma_es --ranker imp|2imp --selection-rule mu|filter
+  --es cma_es|sep_cma_es|lm_ma_es --ranker imp|2imp --selection-rule mu|filter
   --restart-rule basic|no_improvement|N --learning-rate X --gradient-optimizer gradient_ascent|adam
   --iso-sigma X --line-sigma X --variant tutorial|pyribs --lazy-gap-factor X --no-eigen-bound`;
 

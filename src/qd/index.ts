@@ -12,6 +12,7 @@ export type { EvolutionStrategy, EvolutionStrategyState, CmaVariant } from './op
 export { CmaEvolutionStrategy, type CmaEsOptions } from './optimizers/cmaEvolutionStrategy';
 export { CmaEs } from './optimizers/cmaEs';
 export { SepCmaEs } from './optimizers/sepCmaEs';
+export { LmMaEs, type LmMaEsOptions } from './optimizers/lmMaEs';
 export type { GradientOptimizer, GradientOptimizerName } from './optimizers/gradientOptimizer';
 export { GradientAscent } from './optimizers/gradientAscent';
 export { Adam, type AdamOptions } from './optimizers/adam';

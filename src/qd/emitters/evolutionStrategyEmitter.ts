@@ -1,6 +1,7 @@
 import type { Archive } from '../archives/archive';
 import { QdConfigError } from '../errors';
 import { CmaEs } from '../optimizers/cmaEs';
+import { LmMaEs } from '../optimizers/lmMaEs';
 import { SepCmaEs } from '../optimizers/sepCmaEs';
 import { CMA_VARIANTS, type CmaVariant, type EvolutionStrategy } from '../optimizers/evolutionStrategy';
 import { SeededRandom } from '../random';
@@ -10,8 +11,8 @@ import { requireInteger, requireOneOf, requirePositive, toFloat64Array } from '.
 import { SELECTION_RULES, type Emitter, type EmitterFeedback, type EmitterState, type RestartRule, type SelectionRule } from './emitter';
 import { checkFeedback, countAdded, parentCount, requireRestartRule, restartRuleFires, sampleRestartPoint } from './emitterSupport';
 
-export type EvolutionStrategyName = 'cma_es' | 'sep_cma_es';
-export const EVOLUTION_STRATEGIES: readonly EvolutionStrategyName[] = ['cma_es', 'sep_cma_es'];
+export type EvolutionStrategyName = 'cma_es' | 'sep_cma_es' | 'lm_ma_es';
+export const EVOLUTION_STRATEGIES: readonly EvolutionStrategyName[] = ['cma_es', 'sep_cma_es', 'lm_ma_es'];
 
 export interface EvolutionStrategyEmitterOptions {
   archive: Archive;
@@ -66,7 +67,7 @@ export class EvolutionStrategyEmitter implements Emitter {
       lazyGapFactor: options.lazyGapFactor,
       boundEigenCost: options.boundEigenCost,
     };
-    this.es = esName === 'cma_es' ? new CmaEs(esOptions) : new SepCmaEs(esOptions);
+    this.es = esName === 'cma_es' ? new CmaEs(esOptions) : esName === 'sep_cma_es' ? new SepCmaEs(esOptions) : new LmMaEs(esOptions);
     this.batchSize = this.es.batchSize;
     this.ranker = createRanker(options.ranker ?? '2imp');
     this.selectionRule = requireOneOf('selectionRule', options.selectionRule ?? 'filter', SELECTION_RULES);
