@@ -90,6 +90,7 @@ export class Scheduler {
     return (this.resultArchive ?? this.archive).stats();
   }
 
+  /** Points whose objective, measures and Jacobians the DQD emitters need (a copy). */
   askDqd(): Float64Array {
     if (!this.isDqd) throw new QdConfigError('askDqd', 'DQD emitters (e.g. gradient arborescence)', 'emitters without gradients');
     this.expectPhase('idle', 'askDqd');
@@ -124,6 +125,10 @@ export class Scheduler {
     return result;
   }
 
+  /**
+   * Candidates of every emitter, concatenated (batchSize x solutionDim, row-major). The array
+   * is the scheduler's own buffer: evaluate it before the next ask, copy it to keep it.
+   */
   ask(): Float64Array {
     this.expectPhase('idle', 'ask');
     const n = this.solutionDim;
