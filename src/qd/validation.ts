@@ -71,3 +71,13 @@ export function requireRanges(ranges: Array<[number, number]>, count?: number): 
     }
   });
 }
+
+/**
+ * Checks that a checkpoint was taken from a component of the same configuration: each entry is
+ * [field, value in the checkpoint, value here]; a mismatch names `${scope}.${field}`.
+ */
+export function requireMatchingCheckpoint(scope: string, fields: Array<[string, unknown, unknown]>): void {
+  for (const [name, got, want] of fields) {
+    if (got !== want) throw new QdConfigError(`checkpoint.${scope}.${name}`, String(want), got);
+  }
+}

@@ -1,7 +1,7 @@
 import { QdConfigError } from '../errors';
 import { SeededRandom, type RandomState } from '../random';
 import { decodeFloat64, decodeInt32, decodeNumber, encodeFloat64, encodeInt32, encodeNumber } from '../serialization';
-import { requireFiniteNumber, requireInUnitInterval, requireInteger } from '../validation';
+import { requireFiniteNumber, requireInUnitInterval, requireInteger, requireMatchingCheckpoint } from '../validation';
 import { AddStatus, type AddOptions, type AddResult, type Archive, type ArchiveStats, type EliteBatch } from './archive';
 
 export interface CellArchiveOptions {
@@ -264,17 +264,14 @@ export abstract class CellArchive implements Archive {
 
   /** Replaces this archive's contents with a checkpoint taken from an archive of the same configuration. */
   restore(state: CellArchiveState): void {
-    const expected: Array<[string, unknown, unknown]> = [
+    requireMatchingCheckpoint('archive', [
       ['kind', state.kind, this.kind],
       ['solutionDim', state.solutionDim, this.solutionDim],
       ['measureDim', state.measureDim, this.measureDim],
       ['cells', state.cells, this.cells],
       ['learningRate', state.learningRate, this.learningRate],
       ['thresholdMin', decodeNumber(state.thresholdMin), this.thresholdMin],
-    ];
-    for (const [name, got, want] of expected) {
-      if (got !== want) throw new QdConfigError(`checkpoint.archive.${name}`, String(want), got);
-    }
+    ]);
     this.clear();
     const m = state.numElites;
     this.ensureCapacity(m);

@@ -1,8 +1,9 @@
 import { QdConfigError } from '../errors';
 import { SeededRandom } from '../random';
 import { decodeFloat64, encodeFloat64 } from '../serialization';
-import { requireInteger, requireOneOf, requirePositive, toFloat64Array } from '../validation';
+import { requireInteger, requireMatchingCheckpoint, requireOneOf, requirePositive, toFloat64Array } from '../validation';
 import { expectedNormalNorm, type CmaParameters } from './cmaParameters';
+import { rankingIsFlat } from './rankingIsFlat';
 import { CMA_VARIANTS, type CmaVariant, type EvolutionStrategy, type EvolutionStrategyState } from './evolutionStrategy';
 
 export interface CmaEsOptions {
@@ -39,7 +40,6 @@ export interface CmaEsOptions {
 
 const CONDITION_LIMIT = 1e14;
 const MIN_STEP = 1e-11;
-const MIN_RANKING_SPREAD = 1e-12;
 
 /**
  * CMA-ES with the machinery shared by the full and separable variants: weighted recombination,
@@ -211,14 +211,7 @@ export abstract class CmaEvolutionStrategy implements EvolutionStrategy {
     if (maxEigen > CONDITION_LIMIT * minEigen) return true;
     if (this.sigma * Math.sqrt(maxEigen) < MIN_STEP) return true;
     if (!Number.isFinite(this.sigma)) return true;
-    const count = rankingValues.length / width;
-    if (count >= 2) {
-      let spread = 0;
-      const last = (count - 1) * width;
-      for (let d = 0; d < width; d++) spread += (rankingValues[d] - rankingValues[last + d]) ** 2;
-      if (Math.sqrt(spread) < MIN_RANKING_SPREAD) return true;
-    }
-    return false;
+    return rankingIsFlat(rankingValues, width);
   }
 
   reset(mean: ArrayLike<number>): void {
@@ -249,15 +242,12 @@ export abstract class CmaEvolutionStrategy implements EvolutionStrategy {
   }
 
   restore(state: EvolutionStrategyState): void {
-    const expected: Array<[string, unknown]> = [
-      ['kind', this.constructor.name],
-      ['dimension', this.dimension],
-      ['batchSize', this.batchSize],
-      ['variant', this.variant],
-    ];
-    for (const [name, want] of expected) {
-      if (state[name] !== want) throw new QdConfigError(`checkpoint.evolutionStrategy.${name}`, String(want), state[name]);
-    }
+    requireMatchingCheckpoint('evolutionStrategy', [
+      ['kind', state.kind, this.constructor.name],
+      ['dimension', state.dimension, this.dimension],
+      ['batchSize', state.batchSize, this.batchSize],
+      ['variant', state.variant, this.variant],
+    ]);
     this.sigma = state.sigma as number;
     this.mean.set(decodeFloat64(state.mean as string));
     this.pathSigma.set(decodeFloat64(state.pathSigma as string));

@@ -1,9 +1,10 @@
 import { QdConfigError } from '../errors';
 import { SeededRandom } from '../random';
 import { decodeFloat64, encodeFloat64 } from '../serialization';
-import { requireInteger, requirePositive, toFloat64Array } from '../validation';
+import { requireInteger, requireMatchingCheckpoint, requirePositive, toFloat64Array } from '../validation';
 import { logWeights } from './cmaParameters';
 import type { EvolutionStrategy, EvolutionStrategyState } from './evolutionStrategy';
+import { rankingIsFlat } from './rankingIsFlat';
 
 export interface LmMaEsOptions {
   dimension: number;
@@ -18,7 +19,6 @@ export interface LmMaEsOptions {
 }
 
 const MIN_STEP = 1e-11;
-const MIN_RANKING_SPREAD = 1e-12;
 
 /**
  * Limited-memory matrix adaptation ES (LM-MA-ES; Loshchilov, Glasmachers & Beyer 2019, "Large
@@ -130,12 +130,7 @@ export class LmMaEs implements EvolutionStrategy {
 
   shouldStop(rankingValues: Float64Array, width: number): boolean {
     if (!Number.isFinite(this.sigma) || this.sigma < MIN_STEP) return true;
-    const count = rankingValues.length / width;
-    if (count < 2) return false;
-    let spread = 0;
-    const last = (count - 1) * width;
-    for (let d = 0; d < width; d++) spread += (rankingValues[d] - rankingValues[last + d]) ** 2;
-    return Math.sqrt(spread) < MIN_RANKING_SPREAD;
+    return rankingIsFlat(rankingValues, width);
   }
 
   reset(mean: ArrayLike<number>): void {
@@ -162,15 +157,12 @@ export class LmMaEs implements EvolutionStrategy {
   }
 
   restore(state: EvolutionStrategyState): void {
-    const expected: Array<[string, unknown]> = [
-      ['kind', 'LmMaEs'],
-      ['dimension', this.dimension],
-      ['batchSize', this.batchSize],
-      ['memory', this.memory],
-    ];
-    for (const [name, want] of expected) {
-      if (state[name] !== want) throw new QdConfigError(`checkpoint.evolutionStrategy.${name}`, String(want), state[name]);
-    }
+    requireMatchingCheckpoint('evolutionStrategy', [
+      ['kind', state.kind, 'LmMaEs'],
+      ['dimension', state.dimension, this.dimension],
+      ['batchSize', state.batchSize, this.batchSize],
+      ['memory', state.memory, this.memory],
+    ]);
     this.sigma = state.sigma as number;
     this.mean.set(decodeFloat64(state.mean as string));
     this.pathSigma.set(decodeFloat64(state.pathSigma as string));
