@@ -17,4 +17,6 @@ module.exports = {
     ],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
 };
