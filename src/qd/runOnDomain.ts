@@ -10,12 +10,23 @@ export interface DomainRunProgress extends ArchiveStats {
 }
 
 export interface DomainRunResult {
+  /** Iterations completed by this call (fewer than asked when `shouldStop` ended the loop). */
   iterations: number;
   evaluations: number;
   /** Wall time of the whole loop. */
   seconds: number;
   /** Time spent inside the domain's evaluate (objective, measures and gradients). */
   evaluationSeconds: number;
+}
+
+export interface DomainRunOptions {
+  every?: number;
+  onIteration?: (progress: DomainRunProgress) => void;
+  /**
+   * Checked after every iteration (after `onIteration`); the loop ends there when it returns
+   * true, so the scheduler is always left between iterations (ready to serialize).
+   */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -27,7 +38,7 @@ export function runOnDomain(
   scheduler: Scheduler,
   domain: Domain,
   iterations: number,
-  options: { every?: number; onIteration?: (progress: DomainRunProgress) => void } = {},
+  options: DomainRunOptions = {},
 ): DomainRunResult {
   requireInteger('iterations', iterations, 0);
   if (domain.solutionDim !== scheduler.solutionDim || domain.measureDim !== scheduler.archive.measureDim) {
@@ -43,6 +54,7 @@ export function runOnDomain(
   const jacobians = new Float64Array(scheduler.dqdBatchSize * (k + 1) * n);
   let evaluations = 0;
   let evaluationMs = 0;
+  let completed = 0;
   const start = performance.now();
   for (let it = 0; it < iterations; it++) {
     if (scheduler.isDqd) {
@@ -62,6 +74,8 @@ export function runOnDomain(
     if (options.onIteration && (scheduler.iteration % every === 0 || it === iterations - 1)) {
       options.onIteration({ iteration: scheduler.iteration, evaluations, ...scheduler.stats() });
     }
+    completed += 1;
+    if (options.shouldStop?.()) break;
   }
-  return { iterations, evaluations, seconds: (performance.now() - start) / 1000, evaluationSeconds: evaluationMs / 1000 };
+  return { iterations: completed, evaluations, seconds: (performance.now() - start) / 1000, evaluationSeconds: evaluationMs / 1000 };
 }

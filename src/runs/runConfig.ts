@@ -9,7 +9,9 @@ export const RUN_DOMAINS = ['sphere'] as const;
 export type RunDomain = (typeof RUN_DOMAINS)[number];
 
 /** Hyperparameter overrides; names and meanings are those of `npm run bench:qd`'s flags. */
-export type SettingsOverrides = Partial<Omit<AlgorithmSettings, 'restartRule'>> & { restartRule?: string };
+export type SettingsOverrides = {
+  [K in keyof AlgorithmSettings]?: K extends 'restartRule' ? string : AlgorithmSettings[K] extends string ? string : AlgorithmSettings[K];
+};
 
 /** What a user asks for when starting a run; everything but the domain has a default. */
 export interface RunRequest {
@@ -121,7 +123,7 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     dims: domain.measureRanges.map(() => cells),
     ranges: domain.measureRanges,
     seed,
-    ...overrides,
+    ...(overrides as Partial<AlgorithmSettings>),
     restartRule: resolveRestartRule(overrides.restartRule),
   });
   const stored = {} as RunConfig['settings'];

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pino from 'pino';
+import { projectRoot } from '../../src/projectRoot';
+import type { RunLogger } from '../../src/runs/runLogger';
+import { createRunTestContext, queueRun, sphereConfig, waitFor, waitForStatus, type RunTestContext } from './runTestSupport';
+
+// The server hands its pino logger to the pool: it must fit the pool's logger interface.
+const serverLogger: RunLogger = pino({ enabled: false });
+
+interface WorkerProcess {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
+  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'workers', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const complete = buffered.split('\n');
+    buffered = complete.pop() ?? '';
+    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr?.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, exited };
+}
+
+describe('worker processes (npm run worker)', () => {
+  let context: RunTestContext;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    context = await createRunTestContext();
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await Promise.all(workers.map((worker) => worker.exited));
+    await context?.close();
+  });
+
+  it('exits with code 2 and says why when DATABASE_URL is missing', async () => {
+    const worker = startWorkerProcess({ ...process.env, DATABASE_URL: '' });
+    workers.push(worker);
+    expect(await worker.exited).toBe(2);
+    expect(worker.lines.at(-1)).toMatchObject({ level: 'error', msg: expect.stringContaining('DATABASE_URL') });
+    expect(serverLogger).toBeDefined();
+  });
+
+  it('two processes split the queued runs between them and both exit 0 on SIGTERM', async () => {
+    const env = { ...process.env, DATABASE_URL: context.db.url, QDGS_WORKERS: '1' };
+    const pair = [startWorkerProcess(env), startWorkerProcess(env)];
+    workers.push(...pair);
+    await waitFor('both workers to start', async () => pair.every((worker) => worker.lines.some((line) => line.msg === 'worker started')), 60_000);
+
+    const ids: string[] = [];
+    for (let seed = 1; seed <= 6; seed++) ids.push(await queueRun(context, sphereConfig({ algorithm: 'cma_maega', iterations: 100, seed })));
+    const runs = [];
+    for (const id of ids) runs.push(await waitForStatus(context.db, id, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 120_000));
+    expect(runs.map((run) => run.status)).toEqual(ids.map(() => 'SUCCEEDED'));
+    const workerIds = new Set(runs.map((run) => run.worker_id));
+    expect(workerIds.size).toBe(2);
+    for (const worker of pair) {
+      expect(workerIds).toContain(`${worker.lines.find((line) => line.msg === 'worker started')?.workerId}`);
+      expect(worker.lines.filter((line) => line.msg === 'run claimed').length).toBeGreaterThan(0);
+    }
+
+    for (const worker of pair) worker.child.kill('SIGTERM');
+    expect(await Promise.all(pair.map((worker) => worker.exited))).toEqual([0, 0]);
+    for (const worker of pair) expect(worker.lines.at(-1)).toMatchObject({ level: 'info', msg: 'worker stopped' });
+  });
+});
