@@ -17,6 +17,7 @@ module.exports = {
     ],
   },
   testTimeout: 60000,
+  setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
 };

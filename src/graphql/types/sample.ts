@@ -1,0 +1,46 @@
+import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'One item of a run\'s dataset: a latent (solution), its objective and measures.' })
+export class Sample {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The archive cell this sample is the elite of.' })
+  cellIndex!: number | null;
+
+  @Field(() => Float)
+  objective!: number;
+
+  @Field(() => [Float])
+  measures!: number[];
+
+  @Field(() => [Float], { description: 'The latent vector (solution), stored as float32.' })
+  latent!: number[];
+
+  @Field(() => Int, { description: 'The iteration at which the optimiser found it.' })
+  iteration!: number;
+
+  @Field(() => JSONResolver)
+  labels!: unknown;
+
+  @Field(() => DateTimeISOResolver)
+  createdAt!: Date;
+}
+
+interface SampleRow {
+  id: bigint | number;
+  cellIndex: number | null;
+  objective: number;
+  measures: number[];
+  latent: Uint8Array;
+  iteration: number;
+  labels: unknown;
+  createdAt: Date;
+}
+
+export function sampleFromRow(row: SampleRow): Sample {
+  const bytes = row.latent;
+  const latent = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return Object.assign(new Sample(), { ...row, id: String(row.id), latent: Array.from(latent) });
+}

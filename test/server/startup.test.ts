@@ -1,0 +1,99 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/projectRoot';
+
+/**
+ * `npm start` as a user runs it: the compiled server (built by `npm test`) on an embedded
+ * PostgreSQL in a fresh data folder, over real HTTP.
+ */
+const SERVER = path.join(projectRoot(), 'dist', 'src', 'server', 'main.js');
+const KEY_CLI = path.join(projectRoot(), 'dist', 'src', 'auth', 'createKeyCli.js');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+function startServer(dataDir: string): Promise<Started> {
+  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, QDGS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', QDGS_WORKERS: '1', DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready in 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      const match = /GraphQL API and IDE: (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], output: () => output });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+function stopServer(started: Started): Promise<number | null> {
+  return new Promise((resolve) => {
+    started.child.removeAllListeners('exit');
+    started.child.on('exit', (code) => resolve(code));
+    started.child.kill('SIGTERM');
+  });
+}
+
+async function query(url: string, key: string, text: string) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query: text }) });
+  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+}
+
+describe('npm start', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qdgs-start-'));
+  fs.chmodSync(root, 0o755);
+  const dataDir = path.join(root, '.qdgs');
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('starts on an embedded PostgreSQL, prints the admin key once, serves the API, IDE and operations endpoints, and stops cleanly', async () => {
+    const first = await startServer(dataDir);
+    let adminKey: string;
+    try {
+      const keyLines = first.output().split('\n').filter((line) => line.startsWith('Admin API key: '));
+      expect(keyLines).toHaveLength(1);
+      adminKey = keyLines[0].slice('Admin API key: '.length).trim();
+      expect(adminKey).toMatch(/^qdgs_[\w-]{32}$/);
+
+      const base = first.url.replace(/\/graphql$/, '');
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/qdgs_runs\{status="QUEUED"\} 0/);
+      expect(metrics).toContain('qdgs_flush_duration_seconds');
+
+      const ide = await fetch(first.url, { headers: { accept: 'text/html' } });
+      expect(ide.status).toBe(200);
+      const html = await ide.text();
+      expect(html).toContain('GraphiQL');
+      expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+
+      expect((await query(first.url, adminKey, '{ viewer { name isAdmin } }')).data).toEqual({ viewer: { name: 'admin', isAdmin: true } });
+
+      // key:create against the running installation (it shares the embedded server).
+      const created = spawnSync(process.execPath, [KEY_CLI, '--name', 'alice'], { env: { ...process.env, QDGS_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' });
+      expect(created.status).toBe(0);
+      const aliceKey = created.stdout.trim().split('\n').pop()!;
+      expect((await query(first.url, aliceKey, '{ viewer { name isAdmin } }')).data).toEqual({ viewer: { name: 'alice', isAdmin: false } });
+    } finally {
+      expect(await stopServer(first)).toBe(0);
+    }
+
+    const second = await startServer(dataDir);
+    try {
+      expect(second.output()).not.toContain('Admin API key');
+      expect((await query(second.url, adminKey, '{ viewer { name } }')).data).toEqual({ viewer: { name: 'admin' } });
+    } finally {
+      expect(await stopServer(second)).toBe(0);
+    }
+  }, 120_000);
+});
