@@ -22,6 +22,8 @@ export interface RunFlushInfo {
   cells: number;
   /** Time to persist the flush. */
   ms: number;
+  /** Evaluations done since the previous flush of this execution (or since the checkpoint it resumed from). */
+  evaluations: number;
 }
 
 export interface RunExecutionOptions {
@@ -56,6 +58,7 @@ export class RunExecution {
   private readonly control: Int32Array;
   private readonly thread: Worker;
   private acknowledged = 0;
+  private lastFlushedIteration: number;
   /** Messages are handled strictly in order; each link waits for the previous one. */
   private handled: Promise<void> = Promise.resolve();
   private result: RunOutcome | undefined;
@@ -65,6 +68,7 @@ export class RunExecution {
   constructor(private readonly options: RunExecutionOptions) {
     const { run, checkpoint } = options;
     this.runId = run.id;
+    this.lastFlushedIteration = checkpoint?.iteration ?? 0;
     const controlBuffer = createControlBuffer();
     this.control = new Int32Array(controlBuffer);
     const input: RunThreadInput = {
@@ -138,7 +142,10 @@ export class RunExecution {
     this.acknowledged += 1;
     Atomics.store(this.control, ControlSlot.ACKNOWLEDGED, this.acknowledged);
     Atomics.notify(this.control, ControlSlot.ACKNOWLEDGED);
-    this.options.onFlush?.({ runId: this.runId, cells: flush.delta.count + flush.delta.thresholdCells.length, ms: performance.now() - started });
+    // Every iteration costs the same number of evaluations, so the share since the last flush is exact.
+    const evaluations = flush.iteration > 0 ? Math.round((flush.evaluations * (flush.iteration - this.lastFlushedIteration)) / flush.iteration) : 0;
+    this.lastFlushedIteration = flush.iteration;
+    this.options.onFlush?.({ runId: this.runId, cells: flush.delta.count + flush.delta.thresholdCells.length, ms: performance.now() - started, evaluations });
   }
 
   /** Nothing more of this thread can be written: end it without waiting for the next boundary. */

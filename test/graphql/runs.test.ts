@@ -52,6 +52,11 @@ describe('GraphQL API: runs over HTTP and WebSocket', () => {
     expect(last.numElites).toBeGreaterThan(0);
     expect(last.evaluations).toBe(150 * 15 * (35 + 1));
 
+    const metrics = await (await fetch(t.url.replace(/graphql$/, 'metrics'))).text();
+    expect(metrics).toContain(`qdgs_evaluations_total ${150 * 540}`);
+    expect(metrics).toMatch(/qdgs_runs\{status="SUCCEEDED"\} 1/);
+    expect(Number(/qdgs_flush_duration_seconds_count (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+
     const state = (await t.request(RUN_STATE, { id: run.id })).data!.run;
     expect(state).toMatchObject({ status: 'SUCCEEDED', iteration: 150, numElites: last.numElites, qdScore: last.qdScore });
 
