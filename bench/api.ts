@@ -13,6 +13,7 @@
  *  - archive-delta ingest (cells/s through the worker's flush transaction), against inserting the
  *    same rows into an unindexed table with one INSERT ... SELECT unnest(...).
  */
+import '../src/server/productionMode';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -10,11 +10,12 @@ import { ProjectResolver } from './resolvers/projectResolver';
 import { PromptSetResolver } from './resolvers/promptSetResolver';
 import { RunProgressResolver } from './resolvers/runProgressResolver';
 import { RunResolver } from './resolvers/runResolver';
+import { SampleResolver } from './resolvers/sampleResolver';
 
 export const SCHEMA_FILE = path.join(projectRoot(), 'schema', 'schema.graphql');
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-const RESOLVERS: NonEmptyArray<Function> = [ProjectResolver, PromptSetResolver, RunResolver, ArchiveResolver, ArchiveCellResolver, BalanceResolver, RunProgressResolver];
+const RESOLVERS: NonEmptyArray<Function> = [ProjectResolver, PromptSetResolver, RunResolver, ArchiveResolver, ArchiveCellResolver, BalanceResolver, RunProgressResolver, SampleResolver];
 
 let built: Promise<GraphQLSchema> | undefined;
 

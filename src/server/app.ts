@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -121,8 +122,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Plat
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
+    // Compact JSON (Apollo pretty-prints by default: a tenth of the time of a 1,000-cell page).
+    stringifyResult: (result) => JSON.stringify(result),
     formatError: (formatted, error) => formatError(formatted, error, reportInternal),
     plugins: [
+      // No HTTP cache hints are served; the plugin would otherwise wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       complexityPlugin(schema),
       {

@@ -1,4 +1,5 @@
 /** npm start: the GraphQL server (and, with QDGS_WORKERS > 0, run workers) in one process. */
+import './productionMode';
 import { loadConfig } from '../config';
 import { createLogger } from './logger';
 import { startPlatform } from './platform';

@@ -15,8 +15,8 @@ export class Sample {
   @Field(() => [Float])
   measures!: number[];
 
-  @Field(() => [Float], { description: 'The latent vector (solution), stored as float32.' })
-  latent!: number[];
+  /** Float32 little-endian bytes; decoded by SampleResolver.latent only when asked for. */
+  latentBytes!: Uint8Array;
 
   @Field(() => Int, { description: 'The iteration at which the optimiser found it.' })
   iteration!: number;
@@ -28,6 +28,10 @@ export class Sample {
   createdAt!: Date;
 }
 
+export function sampleFromRow(row: SampleRow): Sample {
+  return Object.assign(new Sample(), { ...row, id: String(row.id), latentBytes: row.latent });
+}
+
 interface SampleRow {
   id: bigint | number;
   cellIndex: number | null;
@@ -37,10 +41,4 @@ interface SampleRow {
   iteration: number;
   labels: unknown;
   createdAt: Date;
-}
-
-export function sampleFromRow(row: SampleRow): Sample {
-  const bytes = row.latent;
-  const latent = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return Object.assign(new Sample(), { ...row, id: String(row.id), latent: Array.from(latent) });
 }
