@@ -11,7 +11,9 @@
  *  - subscription event lag (NOTIFY -> GraphQL runProgress event on a WebSocket client), against
  *    a bare LISTEN/NOTIFY round trip between two PostgreSQL connections;
  *  - archive-delta ingest (cells/s through the worker's flush transaction), against inserting the
- *    same rows into an unindexed table with one INSERT ... SELECT unnest(...).
+ *    same rows into an unindexed table with one INSERT ... SELECT unnest(...);
+ *  - a whole sphere run through the platform (startRun -> queue -> worker thread -> flushes ->
+ *    subscription sees SUCCEEDED), against the same run in-process with `runOnDomain`.
  */
 import '../src/server/productionMode';
 import 'reflect-metadata';
@@ -26,7 +28,9 @@ import { loadConfig } from '../src/config';
 import { ensureDatabase } from '../src/db/database';
 import { startEmbeddedPostgres } from '../src/db/embeddedPostgres';
 import { SeededRandom } from '../src/qd/random';
-import { resolveRunConfig } from '../src/runs/runConfig';
+import { createScheduler } from '../src/qd/algorithms';
+import { runOnDomain } from '../src/qd/runOnDomain';
+import { algorithmConfigOf, createRunDomain, resolveRunConfig } from '../src/runs/runConfig';
 import { persistFlush } from '../src/runs/flushStore';
 import { publishRunProgress, type ClaimedRun } from '../src/runs/runStore';
 import type { RunFlush } from '../src/runs/runThreadProtocol';
@@ -103,7 +107,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const embedded = await startEmbeddedPostgres(path.join(root, 'data'));
   const databaseUrl = await ensureDatabase(embedded.url, 'qdgs');
-  const platform = await startPlatform({ ...loadConfig({}), databaseUrl, port: 0, host: '127.0.0.1', workerPoolSize: 0 }, createLogger('silent'));
+  const platform = await startPlatform({ ...loadConfig({}), databaseUrl, port: 0, host: '127.0.0.1', workerPoolSize: 1 }, createLogger('silent'));
   const key = platform.adminKey!;
   const pool = platform.database.pool;
   const raw = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -115,11 +119,13 @@ async function main(): Promise<void> {
   };
   try {
     const projectId = (await graphql(`mutation { createProject(input: { name: "bench" }) { id } }`)).createProject.id;
-    const startRun = async (cells: number) => {
-      const run = (await graphql(`mutation($input: StartRunInput!) { startRun(input: $input) { id } }`, { input: { projectId, domain: 'sphere', dim: LATENT_DIM, cells } })).startRun;
-      await pool.query(`UPDATE run SET status = 'RUNNING', attempts = 1 WHERE id = $1`, [run.id]);
-      const claimed: ClaimedRun = { id: run.id, attempt: 1, config: resolveRunConfig({ domain: 'sphere', dim: LATENT_DIM, cells }) };
-      return claimed;
+    // Runs that hold synthetic archives: written directly, RUNNING and without a queue job, so no worker touches them.
+    const startRun = async (cells: number): Promise<ClaimedRun> => {
+      const config = resolveRunConfig({ domain: 'sphere', dim: LATENT_DIM, cells });
+      const run = await platform.database.prisma.run.create({
+        data: { projectId, domain: 'sphere', algorithm: config.algorithm, config: config as unknown as object, seed: 1, iterations: config.iterations, status: 'RUNNING', attempts: 1 },
+      });
+      return { id: run.id, attempt: 1, config };
     };
     const random = new SeededRandom(1);
 
@@ -209,11 +215,30 @@ async function main(): Promise<void> {
     await client.dispose();
     await listener.end();
 
+    // 5. A whole run through the platform against the same run in-process.
+    log('end-to-end run ...');
+    const runInput = { projectId, domain: 'sphere', algorithm: 'cma_maega', dim: 100, iterations: 2000, cells: 100, seed: 1 };
+    const platformRunMs = await timeMs(async () => {
+      const id = (await graphql(`mutation($input: StartRunInput!) { startRun(input: $input) { id } }`, { input: runInput })).startRun.id;
+      const runClient = createClient({ url: platform.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` } });
+      await new Promise<void>((resolve, reject) =>
+        runClient.subscribe<{ runProgress: RunProgressEvent }>(
+          { query: `subscription($id: ID!) { runProgress(runId: $id) { status } }`, variables: { id } },
+          { next: (result) => (result.data?.runProgress.status === 'SUCCEEDED' ? resolve() : undefined), error: reject, complete: () => resolve() },
+        ),
+      );
+      await runClient.dispose();
+    });
+    const inProcessConfig = resolveRunConfig(runInput);
+    const inProcessMs = await timeMs(async () => runOnDomain(createScheduler(algorithmConfigOf(inProcessConfig)), createRunDomain(inProcessConfig), inProcessConfig.iterations));
+    const endToEnd = { platformMs: platformRunMs, inProcessMs, ratio: platformRunMs / inProcessMs };
+
     const results = {
       archiveRead: { ...archive, ratio: archive.measured.p50 / archive.baseline.p50 },
       balance100k: { ...balance, ratio: balance.measured.p50 / balance.baseline.p50 },
       subscriptionLag: { ...lag, ratio: lag.measured.p50 / lag.baseline.p50 },
       ingest: { ...ingest, ratio: ingest.baselineCellsPerSecond / ingest.cellsPerSecond },
+      endToEndRun: endToEnd,
     };
     if (values.json) {
       console.log(JSON.stringify(results));
@@ -224,6 +249,7 @@ async function main(): Promise<void> {
       row('balance, 100,000 samples', balance, 'SQL count(*)');
       row('subscription event lag', lag, 'bare LISTEN/NOTIFY');
       console.log(`${'archive-delta ingest'.padEnd(34)} ${Math.round(ingest.cellsPerSecond)} cells/s (${ingest.flushMs.toFixed(1)} ms per 250-cell flush)   baseline (unindexed INSERT) ${Math.round(ingest.baselineCellsPerSecond)} cells/s -> ${results.ingest.ratio.toFixed(1)}x slower`);
+      console.log(`${'cma_maega run, dim 100, 2000 its'.padEnd(34)} ${(endToEnd.platformMs / 1000).toFixed(2)} s through the platform (queue pick-up included)   baseline (in-process runOnDomain) ${(endToEnd.inProcessMs / 1000).toFixed(2)} s -> ${endToEnd.ratio.toFixed(2)}x`);
     }
   } finally {
     await raw.end();

@@ -8,7 +8,7 @@ import { pageOf, type Page, type PageOf } from '../projects/projectService';
 import { ProjectService } from '../projects/projectService';
 import { resolveRunConfig, type RunConfig, type RunRequest } from './runConfig';
 import { enqueueRun } from './runQueue';
-import type { RunProgressEvent } from './runProgress';
+import { RUN_QUEUED_CHANNEL, type RunProgressEvent } from './runProgress';
 import { readRunProgress, requestCancel } from './runStore';
 
 export interface StartRunInput extends RunRequest {
@@ -48,6 +48,7 @@ export class RunService {
         },
       });
       await enqueueRun(this.boss, run.id, { executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) });
+      await tx.$executeRawUnsafe('SELECT pg_notify($1, $2)', RUN_QUEUED_CHANNEL, run.id); // delivered on commit
       return run;
     });
   }

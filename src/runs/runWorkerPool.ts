@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import type { NotificationHub } from '../db/notifications';
 import { assertRunThreadBuilt, RunExecution, type RunFlushInfo, type RunOutcome } from './runExecution';
 import { silentLogger, type RunLogger } from './runLogger';
-import { RUN_CANCEL_CHANNEL } from './runProgress';
+import { RUN_CANCEL_CHANNEL, RUN_QUEUED_CHANNEL } from './runProgress';
 import { enqueueRun, RUN_QUEUE, type RunJob } from './runQueue';
 import { claimRun, finishRun, loadCheckpoint, releaseRun, type ClaimedRun } from './runStore';
 
@@ -44,6 +44,7 @@ export class RunWorkerPool {
   private readonly releasedJobs = new Set<string>();
   private workerIds: string[] = [];
   private stopCancelListener: (() => Promise<void>) | undefined;
+  private stopQueuedListener: (() => Promise<void>) | undefined;
   private state: 'created' | 'started' | 'stopping' | 'stopped' = 'created';
   private releasing = false;
 
@@ -73,6 +74,9 @@ export class RunWorkerPool {
       const id = await boss.work<RunJob>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, (jobs) => this.track(jobs));
       this.workerIds.push(id);
     }
+    this.stopQueuedListener = await hub.listen(RUN_QUEUED_CHANNEL, () => {
+      for (const id of this.workerIds) boss.notifyWorker(id);
+    });
   }
 
   /**
@@ -90,6 +94,7 @@ export class RunWorkerPool {
     await this.waitForReleasedJobs();
     await Promise.all([...this.executions.values()].map((execution) => execution.terminate()));
     await this.stopCancelListener?.();
+    await this.stopQueuedListener?.();
     this.state = 'stopped';
   }
 
