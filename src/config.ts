@@ -11,6 +11,8 @@ export interface PlatformConfig {
   /** Worker threads that execute runs inside this process (QDGS_WORKERS, default 1; 0 = none). */
   workerPoolSize: number;
   logLevel: string;
+  /** A running run whose worker has not been heard of for this long is queued again (QDGS_RUN_STALE_SECONDS, default 60). */
+  runStaleAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -36,5 +38,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     host: env.HOST || '0.0.0.0',
     workerPoolSize: integerFrom(env, 'QDGS_WORKERS', 1, 0, 64),
     logLevel: env.LOG_LEVEL || 'info',
+    runStaleAfterMs: 1000 * integerFrom(env, 'QDGS_RUN_STALE_SECONDS', 60, 1, 86_400),
   };
 }

@@ -4,7 +4,7 @@ import { connect } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { NotificationHub } from '../src/db/notifications';
 import { startRunQueue } from '../src/runs/runQueue';
-import { RunWorkerPool } from '../src/runs/runWorkerPool';
+import { livenessFor, RunWorkerPool } from '../src/runs/runWorkerPool';
 import { createLogger } from '../src/server/logger';
 
 /**
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const boss = await startRunQueue(url);
   const hub = new NotificationHub(url);
   await hub.start();
-  const pool = new RunWorkerPool({ database, boss, hub, size: config.workerPoolSize, workerId, logger });
+  const pool = new RunWorkerPool({ database, boss, hub, size: config.workerPoolSize, workerId, logger, liveness: livenessFor(config.runStaleAfterMs) });
   await pool.start();
   logger.info({ workerId, threads: config.workerPoolSize }, 'worker started');
 

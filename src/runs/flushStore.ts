@@ -27,7 +27,8 @@ export async function persistFlush(pool: pg.Pool, run: ClaimedRun, flush: RunFlu
     const objMax = finiteOrNull(stats.objMax);
     const objMean = finiteOrNull(stats.objMean);
     const progress = await client.query<{ cancel_requested: boolean; iterations: number }>(
-      `UPDATE run SET iteration = $3, evaluations = $4, qd_score = $5, norm_qd_score = $6, coverage = $7, num_elites = $8, obj_max = $9, obj_mean = $10
+      `UPDATE run SET iteration = $3, evaluations = $4, qd_score = $5, norm_qd_score = $6, coverage = $7, num_elites = $8, obj_max = $9, obj_mean = $10,
+              heartbeat_at = now()
         WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'
         RETURNING cancel_requested, iterations`,
       [run.id, run.attempt, flush.iteration, flush.evaluations, stats.qdScore, stats.normQdScore, stats.coverage, stats.numElites, objMax, objMean],

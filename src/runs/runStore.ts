@@ -50,6 +50,9 @@ const EVENT_COLUMNS = `id, status, iteration, iterations, evaluations, qd_score,
   (SELECT m.evals_per_second ${LATEST_METRIC}) AS evals_per_second,
   (SELECT m.elapsed_ms ${LATEST_METRIC}) AS elapsed_ms`;
 
+/** SQL condition: the run's heartbeat is older than `param` milliseconds (or was never set). */
+const STALE_HEARTBEAT = (param: string) => `COALESCE(heartbeat_at, '-infinity') < now() - make_interval(secs => ${param}::float8 / 1000)`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function publishRunProgress(db: Queryable, event: RunProgressEvent): Promise<void> {
@@ -86,14 +89,16 @@ async function updateAndPublish(client: pg.PoolClient, sql: string, values: unkn
  * Takes a QUEUED run, or a RUNNING one whose worker died (pg-boss hands its job out again).
  * A run with a pending cancel becomes CANCELLED instead.
  */
-export async function claimRun(pool: pg.Pool, runId: string, workerId: string): Promise<ClaimResult> {
+export async function claimRun(pool: pg.Pool, runId: string, workerId: string, staleAfterMs: number): Promise<ClaimResult> {
   if (!UUID.test(runId)) return { claimed: false, status: 'MISSING' };
   return inTransaction(pool, async (client) => {
+    // A RUNNING run whose worker is alive (fresh heartbeat) is not taken: this job is a duplicate.
     const claimed = await client.query<RunEventRow & { config: RunConfig; attempts: number }>(
-      `UPDATE run SET status = 'RUNNING', worker_id = $2, attempts = attempts + 1, started_at = COALESCE(started_at, now())
-        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND NOT cancel_requested
+      `UPDATE run SET status = 'RUNNING', worker_id = $2, attempts = attempts + 1, started_at = COALESCE(started_at, now()), heartbeat_at = now()
+        WHERE id = $1 AND NOT cancel_requested
+          AND (status = 'QUEUED' OR (status = 'RUNNING' AND ${STALE_HEARTBEAT('$3')}))
         RETURNING ${EVENT_COLUMNS}, config, attempts`,
-      [runId, workerId],
+      [runId, workerId, staleAfterMs],
     );
     const row = claimed.rows[0];
     if (row) {
@@ -179,5 +184,41 @@ export async function requestCancel(pool: pg.Pool, runId: string): Promise<'CANC
     if (!rowCount) return undefined;
     await notify(client, RUN_CANCEL_CHANNEL, runId);
     return 'RUNNING';
+  });
+}
+
+/** Refreshes the heartbeat of runs this worker holds; returns the ids it no longer holds. */
+export async function heartbeat(pool: pg.Pool, runs: readonly ClaimedRun[]): Promise<string[]> {
+  if (runs.length === 0) return [];
+  const { rows } = await pool.query<{ id: string }>(
+    `UPDATE run r SET heartbeat_at = now()
+       FROM unnest($1::uuid[], $2::int[]) AS h(id, attempt)
+      WHERE r.id = h.id AND r.attempts = h.attempt AND r.status = 'RUNNING'
+      RETURNING r.id`,
+    [runs.map((run) => run.id), runs.map((run) => run.attempt)],
+  );
+  const held = new Set(rows.map((row) => row.id));
+  return runs.filter((run) => !held.has(run.id)).map((run) => run.id);
+}
+
+/**
+ * Queues again every RUNNING run whose heartbeat is stale (its worker died without releasing it)
+ * with a fresh job, in one transaction; any worker then resumes it from its last checkpoint.
+ * Concurrent reapers are safe: each run's UPDATE succeeds for one of them only.
+ */
+export async function requeueStaleRuns(pool: pg.Pool, staleAfterMs: number, enqueue: (runId: string, db: { executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }> }) => Promise<unknown>): Promise<string[]> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<RunEventRow>(
+      `UPDATE run SET status = 'QUEUED'
+        WHERE id IN (SELECT id FROM run WHERE status = 'RUNNING' AND ${STALE_HEARTBEAT('$1')} FOR UPDATE SKIP LOCKED)
+        RETURNING ${EVENT_COLUMNS}`,
+      [staleAfterMs],
+    );
+    const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await client.query(text, values)).rows }) };
+    for (const row of rows) {
+      await enqueue(row.id, db);
+      await publishRunProgress(client, progressEventOf(row));
+    }
+    return rows.map((row) => row.id);
   });
 }

@@ -5,7 +5,7 @@ import { assertRunThreadBuilt, RunExecution, type RunFlushInfo, type RunOutcome 
 import { silentLogger, type RunLogger } from './runLogger';
 import { RUN_CANCEL_CHANNEL, RUN_QUEUED_CHANNEL } from './runProgress';
 import { enqueueRun, RUN_QUEUE, type RunJob } from './runQueue';
-import { claimRun, finishRun, loadCheckpoint, releaseRun, type ClaimedRun } from './runStore';
+import { claimRun, finishRun, heartbeat, loadCheckpoint, releaseRun, requeueStaleRuns, type ClaimedRun } from './runStore';
 
 export interface RunWorkerPoolOptions {
   database: Database;
@@ -18,7 +18,24 @@ export interface RunWorkerPoolOptions {
   logger?: RunLogger;
   /** Called after every persisted flush (for metrics). */
   onFlush?: (info: RunFlushInfo) => void;
+  liveness?: Partial<RunLiveness>;
 }
+
+/** How workers notice each other's death (all processes of a deployment should agree). */
+export interface RunLiveness {
+  /** A RUNNING run whose heartbeat is older than this lost its worker and is queued again. */
+  staleAfterMs: number;
+  /** How often a worker refreshes the heartbeats of its runs (besides every flush). */
+  heartbeatMs: number;
+  /** How often a worker looks for runs with a stale heartbeat. */
+  reapEveryMs: number;
+}
+
+export function livenessFor(staleAfterMs: number): RunLiveness {
+  return { staleAfterMs, heartbeatMs: Math.max(50, Math.round(staleAfterMs / 6)), reapEveryMs: Math.max(50, Math.round(staleAfterMs / 4)) };
+}
+
+export const DEFAULT_LIVENESS = livenessFor(60_000);
 
 /** Thrown from the job handler so that pg-boss retries the job later (a released run). */
 export class RunReleasedError extends Error {
@@ -40,6 +57,9 @@ export class RunWorkerPool {
   private readonly size: number;
   private readonly logger: RunLogger;
   private readonly executions = new Map<string, RunExecution>();
+  private readonly claims = new Map<string, ClaimedRun>();
+  private readonly liveness: RunLiveness;
+  private timers: NodeJS.Timeout[] = [];
   private readonly handlers = new Set<Promise<void>>();
   private readonly releasedJobs = new Set<string>();
   private workerIds: string[] = [];
@@ -52,6 +72,7 @@ export class RunWorkerPool {
     this.size = options.size ?? 1;
     if (!Number.isInteger(this.size) || this.size < 0) throw new Error(`the run worker pool size must be an integer >= 0; got ${options.size}`);
     this.logger = options.logger ?? silentLogger;
+    this.liveness = { ...DEFAULT_LIVENESS, ...options.liveness };
     if (this.size > 0) assertRunThreadBuilt();
   }
 
@@ -77,6 +98,11 @@ export class RunWorkerPool {
     this.stopQueuedListener = await hub.listen(RUN_QUEUED_CHANNEL, () => {
       for (const id of this.workerIds) boss.notifyWorker(id);
     });
+    this.timers.push(
+      setInterval(() => void this.refreshHeartbeats(), this.liveness.heartbeatMs).unref(),
+      setInterval(() => void this.requeueStaleRuns(), this.liveness.reapEveryMs).unref(),
+    );
+    void this.requeueStaleRuns();
   }
 
   /**
@@ -88,6 +114,8 @@ export class RunWorkerPool {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.releasing = options.release;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
     for (const id of this.workerIds) await this.options.boss.offWork({ id });
     if (options.release) for (const execution of this.executions.values()) execution.stop('release');
     while (this.handlers.size > 0) await Promise.allSettled([...this.handlers]);
@@ -112,7 +140,7 @@ export class RunWorkerPool {
     const { pool } = this.options.database;
     const runId = String(job.data?.runId ?? '');
     if (this.state !== 'started') return this.release(job, runId, undefined);
-    const claim = await claimRun(pool, runId, this.workerId);
+    const claim = await claimRun(pool, runId, this.workerId, this.liveness.staleAfterMs);
     if (!claim.claimed) {
       this.logger.info({ runId, status: claim.status, workerId: this.workerId }, 'run skipped');
       return;
@@ -154,12 +182,16 @@ export class RunWorkerPool {
     const checkpoint = await loadCheckpoint(this.options.database.pool, run.id);
     const execution = new RunExecution({ pool: this.options.database.pool, run, checkpoint, onFlush: this.options.onFlush });
     this.executions.set(run.id, execution);
+    this.claims.set(run.id, run);
     // A stop that began while the run was being claimed did not see this execution.
     if (this.releasing) execution.stop('release');
     try {
       return await execution.outcome;
     } finally {
-      if (this.executions.get(run.id) === execution) this.executions.delete(run.id);
+      if (this.executions.get(run.id) === execution) {
+        this.executions.delete(run.id);
+        this.claims.delete(run.id);
+      }
     }
   }
 
@@ -176,6 +208,25 @@ export class RunWorkerPool {
     }
     this.releasedJobs.add(job.id);
     throw new RunReleasedError(runId, this.workerId);
+  }
+
+  private async refreshHeartbeats(): Promise<void> {
+    try {
+      const lost = await heartbeat(this.options.database.pool, [...this.claims.values()]);
+      for (const runId of lost) this.logger.warn({ runId, workerId: this.workerId }, 'run no longer held by this worker');
+    } catch (error) {
+      this.logger.warn({ workerId: this.workerId, error: (error as Error).message }, 'heartbeat failed');
+    }
+  }
+
+  private async requeueStaleRuns(): Promise<void> {
+    if (this.state !== 'started') return;
+    try {
+      const requeued = await requeueStaleRuns(this.options.database.pool, this.liveness.staleAfterMs, (runId, db) => enqueueRun(this.options.boss, runId, db));
+      for (const runId of requeued) this.logger.warn({ runId, workerId: this.workerId }, 'run of a dead worker queued again');
+    } catch (error) {
+      this.logger.warn({ workerId: this.workerId, error: (error as Error).message }, 'looking for runs of dead workers failed');
+    }
   }
 
   /** pg-boss records a handler's failure without awaiting it; wait so that stopping `boss` next cannot lose it. */

@@ -10,7 +10,7 @@ import { ProjectService } from '../projects/projectService';
 import { RunProgressFeed } from '../runs/runProgressFeed';
 import { startRunQueue } from '../runs/runQueue';
 import { RunService } from '../runs/runService';
-import { RunWorkerPool } from '../runs/runWorkerPool';
+import { livenessFor, RunWorkerPool } from '../runs/runWorkerPool';
 import { createHttpServer, type PlatformHttpServer } from './app';
 import type { Logger } from './logger';
 import { PlatformMetrics } from './metrics';
@@ -59,6 +59,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       workerId: `${os.hostname()}:${process.pid}`,
       logger,
       onFlush: (info) => metrics.recordFlush(info),
+      liveness: livenessFor(config.runStaleAfterMs),
     });
     await pool.start();
     cleanups.push(() => pool.stop({ release: true }));

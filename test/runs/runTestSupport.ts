@@ -1,7 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../../src/db/database';
 import { NotificationHub } from '../../src/db/notifications';
+import { projectRoot } from '../../src/projectRoot';
 import { createScheduler } from '../../src/qd/algorithms';
 import type { GridArchive } from '../../src/qd/archives/gridArchive';
 import { runOnDomain } from '../../src/qd/runOnDomain';
@@ -167,4 +170,26 @@ export async function expectStoredArchiveToMatch(db: Database, runId: string, sc
     const latent = new Float32Array(row.latent.buffer.slice(row.latent.byteOffset, row.latent.byteOffset + row.latent.byteLength));
     expect(Array.from(latent)).toEqual(Array.from(elites.solutions.subarray(slot * n, slot * n + n), Math.fround));
   }
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+/** `npm run worker` as a child process; its JSON log lines are collected in `lines`. */
+export function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
+  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'workers', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const complete = buffered.split('\n');
+    buffered = complete.pop() ?? '';
+    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr?.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, exited };
 }

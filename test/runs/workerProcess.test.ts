@@ -1,33 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import pino from 'pino';
-import { projectRoot } from '../../src/projectRoot';
 import type { RunLogger } from '../../src/runs/runLogger';
-import { createRunTestContext, queueRun, sphereConfig, waitFor, waitForStatus, type RunTestContext } from './runTestSupport';
+import { createRunTestContext, queueRun, sphereConfig, startWorkerProcess, waitFor, waitForStatus, type RunTestContext, type WorkerProcess } from './runTestSupport';
 
 // The server hands its pino logger to the pool: it must fit the pool's logger interface.
 const serverLogger: RunLogger = pino({ enabled: false });
-
-interface WorkerProcess {
-  child: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'workers', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    const complete = buffered.split('\n');
-    buffered = complete.pop() ?? '';
-    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr?.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, exited };
-}
 
 describe('worker processes (npm run worker)', () => {
   let context: RunTestContext;
