@@ -1,9 +1,10 @@
 import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
+import { ArchiveStatistics } from './archiveStatistics';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { RunStatus } from './runStatus';
 
-@ObjectType({ description: 'One optimisation run: its configuration, status, progress and results.' })
-export class Run {
+@ObjectType({ implements: ArchiveStatistics, description: 'One optimisation run: its configuration, status, progress and results.' })
+export class Run extends ArchiveStatistics {
   @Field(() => ID)
   id!: string;
 
@@ -30,24 +31,6 @@ export class Run {
 
   /** bigint in the database; exposed as a Float by RunResolver.evaluations. */
   evaluations!: bigint | number;
-
-  @Field(() => Float)
-  qdScore!: number;
-
-  @Field(() => Float)
-  normQdScore!: number;
-
-  @Field(() => Float)
-  coverage!: number;
-
-  @Field(() => Int)
-  numElites!: number;
-
-  @Field(() => Float, { nullable: true })
-  objMax!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  objMean!: number | null;
 
   @Field({ description: 'True once cancelRun was called; the run stops at its next iteration boundary.' })
   cancelRequested!: boolean;

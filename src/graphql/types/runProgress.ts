@@ -1,8 +1,9 @@
+import { ArchiveStatistics } from './archiveStatistics';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { RunStatus } from './runStatus';
 
-@ObjectType({ description: 'A snapshot of a run\'s progress, published after every flush and status change.' })
-export class RunProgress {
+@ObjectType({ implements: ArchiveStatistics, description: 'A snapshot of a run\'s progress, published after every flush and status change.' })
+export class RunProgress extends ArchiveStatistics {
   @Field(() => ID)
   runId!: string;
 
@@ -17,24 +18,6 @@ export class RunProgress {
 
   @Field(() => Float)
   evaluations!: number;
-
-  @Field(() => Float)
-  qdScore!: number;
-
-  @Field(() => Float)
-  normQdScore!: number;
-
-  @Field(() => Float)
-  coverage!: number;
-
-  @Field(() => Int)
-  numElites!: number;
-
-  @Field(() => Float, { nullable: true })
-  objMax!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  objMean!: number | null;
 
   @Field(() => Float)
   evalsPerSecond!: number;
