@@ -329,8 +329,8 @@ const LAYER_EXPORTERS: Record<SupportedLayer, LayerExporter> = {
   BatchNormalization: exportBatchNormalization,
 };
 
-/** Conv2D -> Conv (NCHW, W = kernel permuted (3,2,0,1) to [out, in, kh, kw], explicit TF pads) + activation. */
-function exportConv2D(context: LayerContext, flow: Flow): Flow {
+/** What Conv2D and Conv2DTranspose layers share: NHWC image input, no dilation, kernel, strides, weights. */
+function convolutionSettings(context: LayerContext, flow: Flow) {
   context.requireKind(flow, 'image');
   context.requireChannelsLast();
   requireUnitDilation(context);
@@ -340,6 +340,12 @@ function exportConv2D(context: LayerContext, flow: Flow): Flow {
   const useBias = context.boolean('useBias', true);
   const [kernel, bias] = context.weights(useBias ? 2 : 1);
   const [h, w] = flow.shape as [number, number, number];
+  return { padding, kh, kw, sh, sw, kernel, bias, h, w };
+}
+
+/** Conv2D -> Conv (NCHW, W = kernel permuted (3,2,0,1) to [out, in, kh, kw], explicit TF pads) + activation. */
+function exportConv2D(context: LayerContext, flow: Flow): Flow {
+  const { padding, kh, kw, sh, sw, kernel, bias, h, w } = convolutionSettings(context, flow);
   const padH = tfWindowPadding(h, kh, sh, padding);
   const padW = tfWindowPadding(w, kw, sw, padding);
   if (padH.out <= 0 || padW.out <= 0) context.fail(`kernel ${kh}x${kw} does not fit the ${h}x${w} input with 'valid' padding`);
@@ -358,15 +364,7 @@ function exportConv2D(context: LayerContext, flow: Flow): Flow {
 
 /** Conv2DTranspose -> ConvTranspose (W = kernel permuted (3,2,0,1) to [in, out, kh, kw]; pads + output_padding matching tfjs) + activation. */
 function exportConv2DTranspose(context: LayerContext, flow: Flow): Flow {
-  context.requireKind(flow, 'image');
-  context.requireChannelsLast();
-  requireUnitDilation(context);
-  const padding = paddingMode(context);
-  const [kh, kw] = context.numbers('kernelSize', 2);
-  const [sh, sw] = context.numbers('strides', 2, [1, 1]);
-  const useBias = context.boolean('useBias', true);
-  const [kernel, bias] = context.weights(useBias ? 2 : 1);
-  const [h, w] = flow.shape as [number, number, number];
+  const { padding, kh, kw, sh, sw, kernel, bias, h, w } = convolutionSettings(context, flow);
   const padH = tfTransposedPadding(h, kh, sh, padding);
   const padW = tfTransposedPadding(w, kw, sw, padding);
   for (const [axis, stride] of [[padH, sh], [padW, sw]] as const) {
