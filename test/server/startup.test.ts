@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CLUSTER_LOCATION_FILE, ROOT_FALLBACK_DIR } from '../../src/db/clusterLocation';
 import { projectRoot } from '../../src/projectRoot';
 
 /**
@@ -94,6 +95,30 @@ describe('npm start', () => {
       expect((await query(second.url, adminKey, '{ viewer { name } }')).data).toEqual({ viewer: { name: 'admin' } });
     } finally {
       expect(await stopServer(second)).toBe(0);
+    }
+  }, 120_000);
+
+  // As root, PostgreSQL runs as the postgres user: a data folder under a private directory (like
+  // /root, mode 0700) is out of its reach, so the cluster lives in /var/lib/qdgs instead.
+  (process.getuid?.() === 0 ? it : it.skip)('starts as root with its data folder under a private directory', async () => {
+    const privateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'qdgs-private-'));
+    fs.chmodSync(privateRoot, 0o700);
+    const privateData = path.join(privateRoot, '.qdgs');
+    let clusterDir: string | undefined;
+    try {
+      const server = await startServer(privateData);
+      try {
+        clusterDir = fs.readFileSync(path.join(privateData, CLUSTER_LOCATION_FILE), 'utf8').trim();
+        expect(clusterDir.startsWith(ROOT_FALLBACK_DIR)).toBe(true);
+        expect(fs.existsSync(path.join(clusterDir, 'PG_VERSION'))).toBe(true);
+        const key = /Admin API key: (\S+)/.exec(server.output())![1];
+        expect((await query(server.url, key, '{ viewer { name } }')).data).toEqual({ viewer: { name: 'admin' } });
+      } finally {
+        expect(await stopServer(server)).toBe(0);
+      }
+    } finally {
+      fs.rmSync(privateRoot, { recursive: true, force: true });
+      if (clusterDir) fs.rmSync(path.dirname(clusterDir), { recursive: true, force: true });
     }
   }, 120_000);
 });
