@@ -193,3 +193,9 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, lines, exited };
 }
+
+/** Kills (SIGKILL) the worker processes still running and waits until every one has exited. */
+export async function killWorkerProcesses(workers: readonly WorkerProcess[]): Promise<void> {
+  for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  await Promise.all(workers.map((worker) => worker.exited));
+}

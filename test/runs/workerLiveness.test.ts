@@ -1,6 +1,6 @@
 import { claimRun, requeueStaleRuns } from '../../src/runs/runStore';
 import { enqueueRun } from '../../src/runs/runQueue';
-import { createRunTestContext, insertRun, readRun, sphereConfig, startWorkerProcess, waitFor, type RunTestContext, type WorkerProcess } from './runTestSupport';
+import { createRunTestContext, killWorkerProcesses, insertRun, readRun, sphereConfig, startWorkerProcess, waitFor, type RunTestContext, type WorkerProcess } from './runTestSupport';
 
 describe('worker liveness: heartbeats, duplicate jobs and runs of dead workers', () => {
   let context: RunTestContext;
@@ -11,8 +11,7 @@ describe('worker liveness: heartbeats, duplicate jobs and runs of dead workers',
   });
 
   afterAll(async () => {
-    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-    await Promise.all(workers.map((worker) => worker.exited));
+    await killWorkerProcesses(workers);
     await context?.close();
   });
 

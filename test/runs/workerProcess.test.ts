@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { RunLogger } from '../../src/runs/runLogger';
-import { createRunTestContext, queueRun, sphereConfig, startWorkerProcess, waitFor, waitForStatus, type RunTestContext, type WorkerProcess } from './runTestSupport';
+import { createRunTestContext, killWorkerProcesses, queueRun, sphereConfig, startWorkerProcess, waitFor, waitForStatus, type RunTestContext, type WorkerProcess } from './runTestSupport';
 
 // The server hands its pino logger to the pool: it must fit the pool's logger interface.
 const serverLogger: RunLogger = pino({ enabled: false });
@@ -14,8 +14,7 @@ describe('worker processes (npm run worker)', () => {
   });
 
   afterAll(async () => {
-    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-    await Promise.all(workers.map((worker) => worker.exited));
+    await killWorkerProcesses(workers);
     await context?.close();
   });
 
