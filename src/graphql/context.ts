@@ -1,4 +1,3 @@
-import type PgBoss from 'pg-boss';
 import type { AuthenticatedAccount } from '../auth/apiKeys';
 import type { Database } from '../db/database';
 import type { ProjectService } from '../projects/projectService';
@@ -19,7 +18,6 @@ export interface GraphQLContext {
 /** Long-lived pieces shared by all requests; a context adds the account and fresh loaders. */
 export interface PlatformServices {
   database: Database;
-  boss: PgBoss;
   projects: ProjectService;
   runs: RunService;
   progressFeed: RunProgressFeed;

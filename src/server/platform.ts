@@ -63,7 +63,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     });
     await pool.start();
     cleanups.push(() => pool.stop({ release: true }));
-    const services: PlatformServices = { database, boss, projects: new ProjectService(database.prisma), runs: new RunService(database, boss), progressFeed };
+    const services: PlatformServices = { database, projects: new ProjectService(database.prisma), runs: new RunService(database, boss), progressFeed };
     const server: PlatformHttpServer = await createHttpServer({
       services,
       logger,
