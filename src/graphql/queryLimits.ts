@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { getVariableValues, GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 
@@ -52,6 +52,10 @@ export function checkQueryLimits(schema: GraphQLSchema, document: DocumentNode, 
   if (!operation) return;
   const depth = queryDepth(document, operation);
   if (depth > MAX_QUERY_DEPTH) throw tooComplex(`The query is ${depth} levels deep; at most ${MAX_QUERY_DEPTH} are allowed`);
+  // The cost estimate coerces the variables, which throws on a value of the wrong type (an unknown
+  // enum value, a string for an Int): that is the client's input, not an internal error.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+  if (coerced.errors) throw new GraphQLError(coerced.errors[0].message, { nodes: coerced.errors[0].nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
   const complexity = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [paginationEstimator, simpleEstimator({ defaultComplexity: 1 })] });
   if (complexity > MAX_QUERY_COMPLEXITY) {
     throw tooComplex(`The query would cost ${complexity} (fields times page sizes); at most ${MAX_QUERY_COMPLEXITY} is allowed. Ask for smaller pages or fewer fields.`);

@@ -50,6 +50,18 @@ async function query(url: string, key: string, text: string) {
   return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
 }
 
+const DEMO_QUERY = '{ models { nodes { name kind path } } projects { nodes { name promptSets { name } } } }';
+const DEMO_CONTENT_SEEN = {
+  models: {
+    nodes: [
+      { name: 'shapes-generator', kind: 'GENERATOR', path: 'shapes/generator' },
+      { name: 'shapes-scorer', kind: 'SCORER', path: 'shapes/scorer' },
+      { name: 'shapes-oracle', kind: 'CLASSIFIER', path: 'shapes/oracle' },
+    ],
+  },
+  projects: { nodes: [{ name: 'Shapes demo', promptSets: [{ name: 'shapes' }] }] },
+};
+
 describe('npm start', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qdgs-start-'));
   fs.chmodSync(root, 0o755);
@@ -79,6 +91,8 @@ describe('npm start', () => {
       expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
 
       expect((await query(first.url, adminKey, '{ viewer { name isAdmin } }')).data).toEqual({ viewer: { name: 'admin', isAdmin: true } });
+      // The first start gives the admin the bundled models and the demo project (src/server/demoContent.ts).
+      expect((await query(first.url, adminKey, DEMO_QUERY)).data).toEqual(DEMO_CONTENT_SEEN);
 
       // key:create against the running installation (it shares the embedded server).
       const created = spawnSync(process.execPath, [KEY_CLI, '--name', 'alice'], { env: { ...process.env, QDGS_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' });
@@ -93,6 +107,7 @@ describe('npm start', () => {
     try {
       expect(second.output()).not.toContain('Admin API key');
       expect((await query(second.url, adminKey, '{ viewer { name } }')).data).toEqual({ viewer: { name: 'admin' } });
+      expect((await query(second.url, adminKey, DEMO_QUERY)).data).toEqual(DEMO_CONTENT_SEEN);
     } finally {
       expect(await stopServer(second)).toBe(0);
     }

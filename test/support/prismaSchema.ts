@@ -11,7 +11,9 @@
  *   `model` blocks with fields `name Type`, `Type?`, `Type[]`, where Type is a scalar
  *   (String Int BigInt Float Boolean DateTime Json Bytes), an enum or a model (a relation);
  *   field attributes @id, @unique, @default(...), @map("..."), @db.Uuid, @db.Timestamptz(n),
- *   @relation(fields: [...], references: [...], onDelete: X, onUpdate: X);
+ *   @relation(fields: [...], references: [...], onDelete: X, onUpdate: X), optionally named
+ *   (`@relation("Name", ...)`, and `@relation("Name")` on the opposite field) so that a model
+ *   may have several relations to another one;
  *   block attributes @@id([...]), @@unique([...]), @@index([...]), @@map("...");
  *   `//` and `///` comments.
  */
@@ -61,6 +63,8 @@ export interface ScalarField {
 /** The side of a relation that holds the foreign key: `@relation(fields: [...], references: [...])`. */
 export interface Relation {
   field: string;
+  /** The relation's name (`@relation("Name", ...)`); it pairs the two sides when one model has several relations to another. */
+  name?: string;
   /** The referenced model and its table. */
   model: string;
   table: string;
@@ -74,6 +78,8 @@ export interface Relation {
 /** The other side of a relation (`projects Project[]`, `checkpoint RunCheckpoint?`): no column. */
 export interface BackRelation {
   field: string;
+  /** The relation's name (`@relation("Name")`), when the relation is named. */
+  name?: string;
   model: string;
   optional: boolean;
   list: boolean;
@@ -334,8 +340,15 @@ function fail(line: number, message: string): never {
   throw new PrismaSchemaError(`schema.prisma line ${line}: ${message}`);
 }
 
-/** The attribute's arguments, checking that there are exactly the named/positional ones expected. */
-function argumentsOf(attribute: Attribute, where: string, allowed: { positional: number; named?: readonly string[]; required?: readonly string[] }): { positional: Value[]; named: Map<string, Value> } {
+/**
+ * The attribute's arguments, checking that there are exactly the named/positional ones expected
+ * (`positional: [min, max]` allows a range of unnamed arguments).
+ */
+function argumentsOf(
+  attribute: Attribute,
+  where: string,
+  allowed: { positional: number | readonly [number, number]; named?: readonly string[]; required?: readonly string[] },
+): { positional: Value[]; named: Map<string, Value> } {
   const label = `@${attribute.name} on ${where}`;
   const args = attribute.args ?? [];
   const positional = args.filter((arg) => arg.name === undefined).map((arg) => arg.value);
@@ -346,8 +359,9 @@ function argumentsOf(attribute: Attribute, where: string, allowed: { positional:
     if (named.has(arg.name)) fail(attribute.line, `argument "${arg.name}" given twice in ${label}`);
     named.set(arg.name, arg.value);
   }
-  if (positional.length !== allowed.positional) {
-    fail(attribute.line, `${label} takes ${allowed.positional} unnamed argument(s), got ${positional.length}`);
+  const [min, max] = typeof allowed.positional === 'number' ? [allowed.positional, allowed.positional] : allowed.positional;
+  if (positional.length < min || positional.length > max) {
+    fail(attribute.line, `${label} takes ${min === max ? min : `${min} to ${max}`} unnamed argument(s), got ${positional.length}`);
   }
   for (const name of allowed.required ?? []) if (!named.has(name)) fail(attribute.line, `${label} needs "${name}"`);
   return { positional, named };
@@ -527,11 +541,17 @@ function parseRelations({ model, block }: ModelDraft, models: Map<string, Prisma
     const relation = field.attributes.find((a) => a.name === 'relation');
     const other = field.attributes.find((a) => a.name !== 'relation');
     if (other) fail(other.line, `unsupported attribute @${other.name} on relation field ${where}`);
-    if (!relation) {
-      model.backRelations.push({ field: field.name, model: target.name, optional: field.optional, list: field.list });
+    const relationArgs = relation?.args ?? [];
+    const holdsKey = relationArgs.some((arg) => arg.name === 'fields' || arg.name === 'references');
+    if (!relation || !holdsKey) {
+      // The opposite side: no column; `@relation("Name")` / `@relation(name: "Name")` only names it.
+      const name = relation ? relationName(argumentsOf(relation, where, { positional: [0, 1], named: ['name'] }), relation.line, where) : undefined;
+      model.backRelations.push({ field: field.name, ...(name !== undefined && { name }), model: target.name, optional: field.optional, list: field.list });
       continue;
     }
-    const { named } = argumentsOf(relation, where, { positional: 0, named: ['fields', 'references', 'onDelete', 'onUpdate'], required: ['fields', 'references'] });
+    const relationArguments = argumentsOf(relation, where, { positional: [0, 1], named: ['name', 'fields', 'references', 'onDelete', 'onUpdate'], required: ['fields', 'references'] });
+    const { named } = relationArguments;
+    const name = relationName(relationArguments, relation.line, where);
     if (field.list) fail(relation.line, `list relation field ${where} cannot hold the foreign key`);
     const fields = nameList(named.get('fields')!, relation.line, `fields of ${where}`);
     const references = nameList(named.get('references')!, relation.line, `references of ${where}`);
@@ -544,6 +564,7 @@ function parseRelations({ model, block }: ModelDraft, models: Map<string, Prisma
     const onUpdate = named.get('onUpdate');
     model.relations.push({
       field: field.name,
+      ...(name !== undefined && { name }),
       model: target.name,
       table: target.table,
       columns,
@@ -555,23 +576,43 @@ function parseRelations({ model, block }: ModelDraft, models: Map<string, Prisma
   }
 }
 
-/** Each relation needs exactly one field on each side; disambiguating relation names are not understood. */
+/** The relation name given as `@relation("Name", ...)` or `@relation(name: "Name", ...)`, if any. */
+function relationName({ positional, named }: { positional: Value[]; named: Map<string, Value> }, line: number, where: string): string | undefined {
+  if (positional.length && named.has('name')) fail(line, `the relation on ${where} is named twice`);
+  const value = positional[0] ?? named.get('name');
+  return value === undefined ? undefined : stringArgument(value, line, `the relation name on ${where}`);
+}
+
+/**
+ * Each relation needs exactly one field on each side, paired by the relation's name (absent
+ * names pair with each other). Several relations between the same two models must be named,
+ * each name used once, as Prisma requires.
+ */
 function checkRelationPairs(models: PrismaModel[]): void {
+  const label = (name: string | undefined) => (name === undefined ? 'unnamed relation' : `relation "${name}"`);
   for (const model of models) {
     for (const relation of model.relations) {
-      if (model.relations.filter((r) => r.model === relation.model).length > 1) {
-        throw new PrismaSchemaError(`schema.prisma: ${model.name} has several relations to ${relation.model}; named relations are not understood`);
+      const parallel = model.relations.filter((r) => r.model === relation.model);
+      if (parallel.length > 1 && parallel.some((r) => r.name === undefined)) {
+        throw new PrismaSchemaError(`schema.prisma: ${model.name} has several relations to ${relation.model}; name each one (@relation("Name", ...))`);
+      }
+      if (parallel.filter((r) => r.name === relation.name).length > 1) {
+        throw new PrismaSchemaError(`schema.prisma: ${model.name} has two relations to ${relation.model} named "${relation.name}"`);
       }
       const target = models.find((m) => m.name === relation.model)!;
-      const backs = target.backRelations.filter((b) => b.model === model.name);
+      const backs = target.backRelations.filter((b) => b.model === model.name && b.name === relation.name);
       if (target !== model && backs.length !== 1) {
-        throw new PrismaSchemaError(`schema.prisma: relation ${model.name}.${relation.field} needs exactly one opposite field on ${target.name}, found ${backs.length}`);
+        throw new PrismaSchemaError(
+          `schema.prisma: ${label(relation.name)} ${model.name}.${relation.field} needs exactly one opposite field on ${target.name}, found ${backs.length}`,
+        );
       }
     }
     for (const back of model.backRelations) {
       const owner = models.find((m) => m.name === back.model)!;
-      if (!owner.relations.some((r) => r.model === model.name)) {
-        throw new PrismaSchemaError(`schema.prisma: ${model.name}.${back.field} has no opposite field with @relation(fields: ..., references: ...) on ${owner.name}`);
+      if (!owner.relations.some((r) => r.model === model.name && r.name === back.name)) {
+        throw new PrismaSchemaError(
+          `schema.prisma: ${model.name}.${back.field} (${label(back.name)}) has no opposite field with @relation(fields: ..., references: ...) on ${owner.name}`,
+        );
       }
     }
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../../projectRoot';
 import { describeError, ModelError } from './modelErrors';
 
 /**
@@ -7,6 +8,11 @@ import { describeError, ModelError } from './modelErrors';
  * platform must never open anything outside it, whether the path escapes lexically
  * (`../secrets`, `/etc`) or through a symbolic link inside the root that points elsewhere.
  */
+
+/** The models bundled with the project (models/ at the project root), the default models root. */
+export function defaultModelsDir(): string {
+  return path.join(projectRoot(), 'models');
+}
 
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
