@@ -56,3 +56,41 @@ export async function samplesByIds(db: Queryable, ids: readonly number[]): Promi
   const { rows } = (await db.query(`SELECT ${SAMPLE_COLUMNS} FROM sample WHERE id = ANY($1::bigint[])`, [ids])) as { rows: SampleRow[] };
   return rows;
 }
+
+/** One sample of one run (both ids must match), or undefined. */
+export async function sampleOfRun(db: Queryable, runId: string, sampleId: number): Promise<SampleRow | undefined> {
+  const { rows } = (await db.query(`SELECT ${SAMPLE_COLUMNS} FROM sample WHERE id = $1 AND run_id = $2`, [sampleId, runId])) as { rows: SampleRow[] };
+  return rows[0];
+}
+
+/**
+ * A digest that changes whenever the run's archive does. An elite's sample row is updated in place
+ * when a better one is found for its cell, and only ever by a strictly better objective, so the
+ * cells' (index, sample id, iteration, objective) identify the archive's content.
+ */
+export async function archiveFingerprint(db: Queryable, runId: string): Promise<string> {
+  const { rows } = (await db.query(
+    `SELECT count(*)::text || ':' || coalesce(md5(string_agg(index || ':' || sample_id || ':' || iteration || ':' || objective::text, ',' ORDER BY index)), '') AS fingerprint
+       FROM archive_cell WHERE run_id = $1`,
+    [runId],
+  )) as { rows: Array<{ fingerprint: string }> };
+  return rows[0].fingerprint;
+}
+
+export interface EliteLatentRow {
+  index: number;
+  coordinates: number[];
+  latent: Uint8Array;
+}
+
+/** A page of the archive's elites (grid coordinates and latent) in cell index order, after `afterIndex`. */
+export async function eliteLatents(db: Queryable, runId: string, afterIndex: number, limit: number): Promise<EliteLatentRow[]> {
+  const { rows } = (await db.query(
+    `SELECT c.index, c.coordinates, s.latent
+       FROM archive_cell c JOIN sample s ON s.id = c.sample_id
+      WHERE c.run_id = $1 AND c.index > $2
+      ORDER BY c.index LIMIT $3`,
+    [runId, afterIndex, limit],
+  )) as { rows: EliteLatentRow[] };
+  return rows;
+}

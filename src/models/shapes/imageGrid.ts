@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PNG } from 'pngjs';
 import { QdConfigError } from '../../qd/errors';
 import { requireInteger } from '../../qd/validation';
+import { RgbCanvas } from '../../images/pngEncoding';
 
 /** Sample grids for reports: NHWC float images in [0, 1] tiled into one RGB PNG. */
 
@@ -35,33 +35,12 @@ export function encodeImageGridPng(images: Float32Array, count: number, size: nu
   const tile = size * scale;
   const width = cols * tile + (cols - 1) * gap;
   const height = rows * tile + (rows - 1) * gap;
-  const png = new PNG({ width, height });
-  const data = png.data;
-  for (let i = 0; i < data.length; i += 4) {
-    data[i] = data[i + 1] = data[i + 2] = GAP_GREY;
-    data[i + 3] = 255;
-  }
+  const canvas = new RgbCanvas(width, height, GAP_GREY);
   for (let n = 0; n < count; n++) {
-    const left = (n % cols) * (tile + gap);
-    const top = Math.floor(n / cols) * (tile + gap);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const source = n * stride + (y * size + x) * 3;
-        const r = toByte(images[source]);
-        const g = toByte(images[source + 1]);
-        const b = toByte(images[source + 2]);
-        for (let dy = 0; dy < scale; dy++) {
-          let target = ((top + y * scale + dy) * width + left + x * scale) * 4;
-          for (let dx = 0; dx < scale; dx++, target += 4) {
-            data[target] = r;
-            data[target + 1] = g;
-            data[target + 2] = b;
-          }
-        }
-      }
-    }
+    const image = { data: images, offset: n * stride, height: size, width: size, layout: 'nhwc' } as const;
+    canvas.drawImage(image, (n % cols) * (tile + gap), Math.floor(n / cols) * (tile + gap), tile, tile);
   }
-  return PNG.sync.write(png);
+  return canvas.encodePng();
 }
 
 /** encodeImageGridPng written to `filePath` (parent folders are created). */
@@ -69,10 +48,4 @@ export function writeImageGridPng(filePath: string, images: Float32Array, count:
   const png = encodeImageGridPng(images, count, size, columns, options);
   fs.mkdirSync(path.dirname(filePath), { recursive: true });
   fs.writeFileSync(filePath, png);
-}
-
-function toByte(value: number): number {
-  if (value >= 1) return 255;
-  if (value > 0) return Math.round(value * 255);
-  return 0; // also NaN
 }
