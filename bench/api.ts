@@ -17,26 +17,20 @@
  */
 import '../src/server/productionMode';
 import 'reflect-metadata';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { loadConfig } from '../src/config';
-import { ensureDatabase } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embeddedPostgres';
 import { SeededRandom } from '../src/qd/random';
 import { createScheduler } from '../src/qd/algorithms';
 import { runOnDomain } from '../src/qd/runOnDomain';
-import { algorithmConfigOf, createRunDomain, resolveRunConfig } from '../src/runs/runConfig';
+import { SphereDomain } from '../src/qd/domains/sphere';
+import { algorithmConfigOf, resolveRunConfig } from '../src/runs/runConfig';
 import { persistFlush } from '../src/runs/flushStore';
 import { publishRunProgress, type ClaimedRun } from '../src/runs/runStore';
 import type { RunFlush } from '../src/runs/runThreadProtocol';
 import type { RunProgressEvent } from '../src/runs/runProgress';
-import { createLogger } from '../src/server/logger';
-import { startPlatform } from '../src/server/platform';
+import { startBenchPlatform } from './benchPlatform';
 
 interface Summary {
   p50: number;
@@ -83,6 +77,7 @@ function syntheticFlush(iteration: number, cells: Int32Array, random: SeededRand
     evaluations: iteration * 540,
     elapsedMs: iteration * 10,
     evalsPerSecond: 54_000,
+    timeSpent: { models: 0.2, optimizer: 0.02, database: 0.01 },
     stats: { numElites: count, coverage: count / 2500, qdScore: 1, normQdScore: 1, objMax: 100, objMean: 50 },
     delta: {
       count,
@@ -102,21 +97,11 @@ function syntheticFlush(iteration: number, cells: Int32Array, random: SeededRand
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { repeats: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } } });
   const repeats = Number(values.repeats);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qdgs-bench-api-'));
-  fs.chmodSync(root, 0o755);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const embedded = await startEmbeddedPostgres(path.join(root, 'data'));
-  const databaseUrl = await ensureDatabase(embedded.url, 'qdgs');
-  const platform = await startPlatform({ ...loadConfig({}), databaseUrl, port: 0, host: '127.0.0.1', workerPoolSize: 1 }, createLogger('silent'));
-  const key = platform.adminKey!;
+  const bench = await startBenchPlatform('api');
+  const { platform, databaseUrl, key, graphql } = bench;
   const pool = platform.database.pool;
   const raw = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(platform.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
   try {
     const projectId = (await graphql(`mutation { createProject(input: { name: "bench" }) { id } }`)).createProject.id;
     // Runs that hold synthetic archives: written directly, RUNNING and without a queue job, so no worker touches them.
@@ -230,7 +215,7 @@ async function main(): Promise<void> {
       await runClient.dispose();
     });
     const inProcessConfig = resolveRunConfig(runInput);
-    const inProcessMs = await timeMs(async () => runOnDomain(createScheduler(algorithmConfigOf(inProcessConfig)), createRunDomain(inProcessConfig), inProcessConfig.iterations));
+    const inProcessMs = await timeMs(async () => runOnDomain(createScheduler(algorithmConfigOf(inProcessConfig)), new SphereDomain(inProcessConfig.dim), inProcessConfig.iterations));
     const endToEnd = { platformMs: platformRunMs, inProcessMs, ratio: platformRunMs / inProcessMs };
 
     const results = {
@@ -253,9 +238,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await raw.end();
-    await platform.stop();
-    await embedded.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

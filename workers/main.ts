@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const boss = await startRunQueue(url);
   const hub = new NotificationHub(url);
   await hub.start();
-  const pool = new RunWorkerPool({ database, boss, hub, size: config.workerPoolSize, workerId, logger, liveness: livenessFor(config.runStaleAfterMs) });
+  const pool = new RunWorkerPool({ database, boss, hub, modelsDir: config.modelsDir, size: config.workerPoolSize, workerId, logger, liveness: livenessFor(config.runStaleAfterMs) });
   await pool.start();
   logger.info({ workerId, threads: config.workerPoolSize }, 'worker started');
 

@@ -5,4 +5,4 @@ import { transferablesOf, type RunThreadInput } from '../src/runs/runThreadProto
 // Entry of one run's worker thread (started by RunExecution from dist/). No database here.
 if (!parentPort) throw new Error('workers/runThread.js must be started as a worker thread');
 const port = parentPort;
-executeRunLoop(workerData as RunThreadInput, (message) => port.postMessage(message, message.kind === 'flush' ? transferablesOf(message.flush) : []));
+void executeRunLoop(workerData as RunThreadInput, (message) => port.postMessage(message, message.kind === 'flush' ? transferablesOf(message.flush) : []));

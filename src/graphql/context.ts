@@ -1,5 +1,7 @@
 import type { AuthenticatedAccount } from '../auth/apiKeys';
 import type { Database } from '../db/database';
+import type { SampleImageService } from '../images/sampleImageService';
+import type { ModelService } from '../modelRegistry/modelService';
 import type { ProjectService } from '../projects/projectService';
 import type { RunProgressFeed } from '../runs/runProgressFeed';
 import type { RunService } from '../runs/runService';
@@ -10,6 +12,7 @@ export interface GraphQLContext {
   account: AuthenticatedAccount;
   database: Database;
   projects: ProjectService;
+  models: ModelService;
   runs: RunService;
   progressFeed: RunProgressFeed;
   loaders: Loaders;
@@ -19,6 +22,9 @@ export interface GraphQLContext {
 export interface PlatformServices {
   database: Database;
   projects: ProjectService;
+  models: ModelService;
   runs: RunService;
   progressFeed: RunProgressFeed;
+  /** PNGs of generative runs' samples and archives, served by the /images routes (not GraphQL). */
+  images: SampleImageService;
 }

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../db/database';
-import type { Measure, Project, PromptSet } from '../db/generated/client';
+import type { Measure, Model, Project, PromptSet } from '../db/generated/client';
 import { samplesByIds, type SampleRow } from '../runs/datasetQueries';
+import type { RunConfig } from '../runs/runConfig';
 
 /**
  * Per-request batch loaders: resolvers of list items (cells -> samples, runs -> projects ...)
@@ -9,10 +10,14 @@ import { samplesByIds, type SampleRow } from '../runs/datasetQueries';
  */
 export interface Loaders {
   project: DataLoader<string, Project | null>;
+  /** Registered models by id (runs -> generator / scorer). */
+  model: DataLoader<string, Model | null>;
   promptSet: DataLoader<string, PromptSet | null>;
   promptSetsByProject: DataLoader<string, PromptSet[]>;
   measuresByPromptSet: DataLoader<string, Measure[]>;
   sample: DataLoader<number, SampleRow | null>;
+  /** Stored run configurations by run id (samples -> whether their run has images). */
+  runConfig: DataLoader<string, RunConfig | null>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K, keyString: (key: K) => string = String): Array<V | null> {
@@ -30,6 +35,7 @@ export function createLoaders(database: Database): Loaders {
   const { prisma } = database;
   return {
     project: new DataLoader(async (ids) => byKey(ids, await prisma.project.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id)),
+    model: new DataLoader(async (ids) => byKey(ids, await prisma.model.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id)),
     promptSet: new DataLoader(async (ids) => byKey(ids, await prisma.promptSet.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id)),
     promptSetsByProject: new DataLoader(async (projectIds) =>
       groupBy(projectIds, await prisma.promptSet.findMany({ where: { projectId: { in: [...projectIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }), (row) => row.projectId),
@@ -38,5 +44,8 @@ export function createLoaders(database: Database): Loaders {
       groupBy(ids, await prisma.measure.findMany({ where: { promptSetId: { in: [...ids] } }, orderBy: { position: 'asc' } }), (row) => row.promptSetId),
     ),
     sample: new DataLoader(async (ids) => byKey(ids, await samplesByIds(database.pool, ids), (row) => row.id)),
+    runConfig: new DataLoader(async (ids) =>
+      byKey(ids, await prisma.run.findMany({ where: { id: { in: [...ids] } }, select: { id: true, config: true } }), (row) => row.id).map((row) => (row ? (row.config as unknown as RunConfig) : null)),
+    ),
   };
 }

@@ -6,6 +6,7 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { projectRoot } from '../projectRoot';
 import { ArchiveCellResolver, ArchiveResolver } from './resolvers/archiveResolver';
 import { BalanceResolver } from './resolvers/balanceResolver';
+import { ModelResolver } from './resolvers/modelResolver';
 import { ProjectResolver } from './resolvers/projectResolver';
 import { PromptSetResolver } from './resolvers/promptSetResolver';
 import { RunProgressResolver } from './resolvers/runProgressResolver';
@@ -15,7 +16,7 @@ import { SampleResolver } from './resolvers/sampleResolver';
 export const SCHEMA_FILE = path.join(projectRoot(), 'schema', 'schema.graphql');
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-const RESOLVERS: NonEmptyArray<Function> = [ProjectResolver, PromptSetResolver, RunResolver, ArchiveResolver, ArchiveCellResolver, BalanceResolver, RunProgressResolver, SampleResolver];
+const RESOLVERS: NonEmptyArray<Function> = [ProjectResolver, PromptSetResolver, ModelResolver, RunResolver, ArchiveResolver, ArchiveCellResolver, BalanceResolver, RunProgressResolver, SampleResolver];
 
 let built: Promise<GraphQLSchema> | undefined;
 

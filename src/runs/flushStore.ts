@@ -28,10 +28,17 @@ export async function persistFlush(pool: pg.Pool, run: ClaimedRun, flush: RunFlu
     const objMean = finiteOrNull(stats.objMean);
     const progress = await client.query<{ cancel_requested: boolean; iterations: number }>(
       `UPDATE run SET iteration = $3, evaluations = $4, qd_score = $5, norm_qd_score = $6, coverage = $7, num_elites = $8, obj_max = $9, obj_mean = $10,
-              heartbeat_at = now()
+              heartbeat_at = now(),
+              time_share = jsonb_build_object(
+                'models', COALESCE((time_share->>'models')::float8, 0) + $11,
+                'optimizer', COALESCE((time_share->>'optimizer')::float8, 0) + $12,
+                'database', COALESCE((time_share->>'database')::float8, 0) + $13)
         WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'
         RETURNING cancel_requested, iterations`,
-      [run.id, run.attempt, flush.iteration, flush.evaluations, stats.qdScore, stats.normQdScore, stats.coverage, stats.numElites, objMax, objMean],
+      [
+        run.id, run.attempt, flush.iteration, flush.evaluations, stats.qdScore, stats.normQdScore, stats.coverage, stats.numElites, objMax, objMean,
+        flush.timeSpent.models, flush.timeSpent.optimizer, flush.timeSpent.database,
+      ],
     );
     const row = progress.rows[0];
     if (!row) return { persisted: false, cancelRequested: false };

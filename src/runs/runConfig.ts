@@ -1,11 +1,13 @@
 import { ALGORITHMS, resolveSettings, type AlgorithmConfig, type AlgorithmName, type AlgorithmSettings } from '../qd/algorithms';
-import type { Domain } from '../qd/domains/domain';
 import { SphereDomain } from '../qd/domains/sphere';
 import { SELECTION_RULES } from '../qd/emitters/emitter';
 import { decodeNumber, encodeNumber } from '../qd/serialization';
 import { InputError } from '../errors';
+import { integerIn } from './requestFields';
+import type { GenerativeSettings } from './generativeRunConfig';
+import { GENERATIVE_DEFAULTS, GENERATIVE_REQUEST_FIELDS, generativeAlgorithmDefaults, resolveGenerativeSettings, type GenerativeRequest, type GenerativeResources } from './generativeRunRequest';
 
-export const RUN_DOMAINS = ['sphere'] as const;
+export const RUN_DOMAINS = ['sphere', 'generative'] as const;
 export type RunDomain = (typeof RUN_DOMAINS)[number];
 
 /** Hyperparameter overrides; names and meanings are those of `npm run bench:qd`'s flags. */
@@ -13,8 +15,8 @@ export type SettingsOverrides = {
   [K in keyof AlgorithmSettings]?: K extends 'restartRule' ? string : AlgorithmSettings[K] extends string ? string : AlgorithmSettings[K];
 };
 
-/** What a user asks for when starting a run; everything but the domain has a default. */
-export interface RunRequest {
+/** The fields every domain's run request has. */
+export interface BaseRunRequest {
   domain: string;
   algorithm?: string;
   /** Solution dimension of the sphere domain. */
@@ -30,6 +32,9 @@ export interface RunRequest {
   settings?: SettingsOverrides;
 }
 
+/** What a user asks for when starting a run; everything but the domain has a default. */
+export interface RunRequest extends GenerativeRequest {}
+
 /** The fully resolved configuration stored on the Run (JSON-safe: -Infinity is written as "-Infinity"). */
 export interface RunConfig {
   domain: RunDomain;
@@ -44,6 +49,8 @@ export interface RunConfig {
   flushIntervalMs: number;
   checkpointIntervalMs: number;
   settings: Record<keyof AlgorithmSettings, number | string | boolean>;
+  /** Present exactly when domain is "generative". */
+  generative?: GenerativeSettings;
 }
 
 export const RUN_DEFAULTS = { algorithm: 'cma_maega', dim: 100, iterations: 2000, seed: 1, cells: 100, flushIntervalMs: 250, checkpointIntervalMs: 10_000 } as const;
@@ -67,12 +74,6 @@ const ENUM_SETTINGS: Record<string, readonly string[]> = {
   variant: ['tutorial', 'pyribs'],
 };
 const POSITIVE_SETTINGS = ['sigma0', 'learningRate', 'isoSigma', 'lineSigma'] as const;
-
-function integerIn(field: string, value: number | undefined, fallback: number, [min, max]: readonly [number, number]): number {
-  const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved < min || resolved > max) throw new InputError(field, `must be an integer from ${min} to ${max}; got ${resolved}`);
-  return resolved;
-}
 
 function resolveRestartRule(text: string | undefined): AlgorithmSettings['restartRule'] | undefined {
   if (text === undefined || text === 'basic' || text === 'no_improvement') return text;
@@ -102,47 +103,74 @@ function validateSettings(overrides: SettingsOverrides): void {
 }
 
 /** Checks a run request and fills in every default; throws InputError naming the offending field. */
-export function resolveRunConfig(request: RunRequest): RunConfig {
+export function resolveRunConfig(request: RunRequest, resources?: GenerativeResources): RunConfig {
   if (!(RUN_DOMAINS as readonly string[]).includes(request.domain)) {
     throw new InputError('domain', `must be one of ${RUN_DOMAINS.join(', ')}; got "${request.domain}"`);
   }
   const algorithm = (request.algorithm ?? RUN_DEFAULTS.algorithm) as AlgorithmName;
   if (!ALGORITHMS.includes(algorithm)) throw new InputError('algorithm', `must be one of ${ALGORITHMS.join(', ')}; got "${request.algorithm}"`);
-  const dim = integerIn('dim', request.dim, RUN_DEFAULTS.dim, RUN_LIMITS.dim);
-  const iterations = integerIn('iterations', request.iterations, RUN_DEFAULTS.iterations, RUN_LIMITS.iterations);
+  const generative = request.domain === 'generative';
+  if (generative) {
+    for (const field of ['dim', 'cells'] as const) {
+      if (request[field] != null) throw new InputError(field, `does not apply to generative runs: the generator's latent size and the prompt set's measure resolutions set it`);
+    }
+  } else {
+    for (const field of GENERATIVE_REQUEST_FIELDS) {
+      if (request[field] != null) throw new InputError(field, 'applies only to generative runs');
+    }
+  }
+  const iterations = integerIn('iterations', request.iterations, generative ? GENERATIVE_DEFAULTS.iterations : RUN_DEFAULTS.iterations, RUN_LIMITS.iterations);
   const seed = integerIn('seed', request.seed, RUN_DEFAULTS.seed, RUN_LIMITS.seed);
-  const cells = integerIn('cells', request.cells, RUN_DEFAULTS.cells, RUN_LIMITS.cells);
   const flushIntervalMs = integerIn('flushIntervalMs', request.flushIntervalMs, RUN_DEFAULTS.flushIntervalMs, RUN_LIMITS.flushIntervalMs);
   const checkpointIntervalMs = integerIn('checkpointIntervalMs', request.checkpointIntervalMs, RUN_DEFAULTS.checkpointIntervalMs, RUN_LIMITS.checkpointIntervalMs);
   const overrides = request.settings ?? {};
   validateSettings(overrides);
-  const domain = new SphereDomain(dim);
+
+  let space: { dim: number; cells: number; dims: number[]; ranges: Array<[number, number]>; measureNames: string[] };
+  let generativeSettings: GenerativeSettings | undefined;
+  let domainDefaults: Partial<AlgorithmSettings> = {};
+  if (generative) {
+    if (!resources) throw new InputError('promptSetId', 'is required for generative runs, with generatorId and scorerId');
+    generativeSettings = resolveGenerativeSettings(request, resources);
+    const measures = resources.promptSet.measures;
+    space = {
+      dim: resources.generator.latentDim,
+      cells: Math.max(...measures.map((m) => m.resolution)),
+      dims: measures.map((m) => m.resolution),
+      ranges: measures.map((m) => [m.low, m.high]),
+      measureNames: measures.map((m) => m.name),
+    };
+    domainDefaults = generativeAlgorithmDefaults(algorithm, generativeSettings);
+  } else {
+    const dim = integerIn('dim', request.dim, RUN_DEFAULTS.dim, RUN_LIMITS.dim);
+    const cells = integerIn('cells', request.cells, RUN_DEFAULTS.cells, RUN_LIMITS.cells);
+    const ranges = new SphereDomain(dim).measureRanges;
+    space = { dim, cells, dims: ranges.map(() => cells), ranges, measureNames: ranges.map((_, j) => `measure${j + 1}`) };
+  }
   const settings = resolveSettings({
     algorithm,
-    solutionDim: dim,
-    dims: domain.measureRanges.map(() => cells),
-    ranges: domain.measureRanges,
+    solutionDim: space.dim,
+    dims: space.dims,
+    ranges: space.ranges,
     seed,
+    ...domainDefaults,
     ...(overrides as Partial<AlgorithmSettings>),
-    restartRule: resolveRestartRule(overrides.restartRule),
+    restartRule: resolveRestartRule(overrides.restartRule) ?? domainDefaults.restartRule,
   });
   const stored = {} as RunConfig['settings'];
   for (const [key, value] of Object.entries(settings) as Array<[keyof AlgorithmSettings, AlgorithmSettings[keyof AlgorithmSettings]]>) {
     stored[key] = typeof value === 'number' ? encodeNumber(value) : value;
   }
   return {
-    domain: 'sphere',
+    domain: request.domain as RunDomain,
     algorithm,
-    dim,
+    ...space,
     iterations,
     seed,
-    cells,
-    dims: domain.measureRanges.map(() => cells),
-    ranges: domain.measureRanges,
-    measureNames: domain.measureRanges.map((_, j) => `measure${j + 1}`),
     flushIntervalMs,
     checkpointIntervalMs,
     settings: stored,
+    ...(generativeSettings ? { generative: generativeSettings } : {}),
   };
 }
 
@@ -153,11 +181,4 @@ export function algorithmConfigOf(config: RunConfig): AlgorithmConfig {
     settings[key] = typeof value === 'string' && (key === 'thresholdMin' || /^-?Infinity$/.test(value)) ? decodeNumber(value) : value;
   }
   return { ...(settings as Partial<AlgorithmSettings>), algorithm: config.algorithm, solutionDim: config.dim, dims: config.dims, ranges: config.ranges, seed: config.seed };
-}
-
-export function createRunDomain(config: RunConfig): Domain {
-  switch (config.domain) {
-    case 'sphere':
-      return new SphereDomain(config.dim);
-  }
 }

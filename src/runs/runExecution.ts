@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { projectRoot } from '../projectRoot';
 import { persistFlush } from './flushStore';
-import type { ClaimedRun, StoredCheckpoint } from './runStore';
+import { recordExecutionDevice, type ClaimedRun, type StoredCheckpoint } from './runStore';
 import { ControlSlot, StopReason, createControlBuffer, type RunFlush, type RunThreadInput, type RunThreadMessage } from './runThreadProtocol';
 
 /** How one execution of a run ended. */
@@ -30,6 +30,8 @@ export interface RunExecutionOptions {
   pool: pg.Pool;
   run: ClaimedRun;
   checkpoint?: StoredCheckpoint;
+  /** The models root of generative runs' bundle paths. */
+  modelsDir: string;
   onFlush?: (info: RunFlushInfo) => void;
 }
 
@@ -77,6 +79,7 @@ export class RunExecution {
       checkpoint: checkpoint?.state,
       elapsedMsBefore: checkpoint?.elapsedMs ?? 0,
       control: controlBuffer,
+      modelsDir: options.modelsDir,
     };
     this.thread = new Worker(runThreadPath(), {
       workerData: input,
@@ -113,6 +116,9 @@ export class RunExecution {
   private async handle(message: RunThreadMessage): Promise<void> {
     if (this.abandoned) return;
     switch (message.kind) {
+      case 'started':
+        await recordExecutionDevice(this.options.pool, this.options.run, message.executionProvider, message.deviceNote);
+        return;
       case 'flush':
         await this.persist(message.flush);
         return;

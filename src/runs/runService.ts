@@ -6,6 +6,9 @@ import { ConflictError, NotFoundError } from '../errors';
 import { requireUuid } from '../ids';
 import { pageOf, type Page, type PageOf } from '../projects/projectService';
 import { ProjectService } from '../projects/projectService';
+import { defaultModelsDir } from '../models/runtime/modelPaths';
+import { ModelService } from '../modelRegistry/modelService';
+import { lookupGenerativeResources } from './generativeResources';
 import { resolveRunConfig, type RunConfig, type RunRequest } from './runConfig';
 import { enqueueRun } from './runQueue';
 import { RUN_QUEUED_CHANNEL, type RunProgressEvent } from './runProgress';
@@ -20,18 +23,27 @@ export interface StartRunInput extends RunRequest {
 export class RunService {
   private readonly projects: ProjectService;
 
+  private readonly models: ModelService;
+
   constructor(
     private readonly database: Database,
     private readonly boss: PgBoss,
+    /** The models root generative runs' models are registered under. */
+    modelsRoot: string = defaultModelsDir(),
   ) {
     this.projects = new ProjectService(database.prisma);
+    this.models = new ModelService(database.prisma, modelsRoot);
   }
 
   /** Validates everything, then writes the run and its queue job in one transaction. */
   async startRun(accountId: string, input: StartRunInput): Promise<Run> {
-    const config = resolveRunConfig(input);
+    const generative = input.domain === 'generative';
+    // Requests that need no lookup are checked before anything is read.
+    const early = generative ? undefined : resolveRunConfig(input);
     const project = await this.projects.getProject(accountId, input.projectId, 'input.projectId');
-    if (input.promptSetId != null) {
+    const resources = generative ? await lookupGenerativeResources(this.database.prisma, this.models, accountId, project.id, input) : undefined;
+    const config = early ?? resolveRunConfig(input, resources);
+    if (input.promptSetId != null && !resources) {
       const promptSet = await this.projects.getPromptSet(accountId, input.promptSetId, 'input.promptSetId');
       if (promptSet.projectId !== project.id) throw new NotFoundError('PromptSet', input.promptSetId);
     }
@@ -40,6 +52,8 @@ export class RunService {
         data: {
           projectId: project.id,
           promptSetId: input.promptSetId ?? null,
+          generatorId: config.generative?.generator.modelId ?? null,
+          scorerId: config.generative?.scorer.modelId ?? null,
           domain: config.domain,
           algorithm: config.algorithm,
           config: config as unknown as object,

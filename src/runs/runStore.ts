@@ -145,6 +145,11 @@ export async function finishRun(pool: pg.Pool, run: ClaimedRun, status: 'SUCCEED
   return row !== undefined;
 }
 
+/** Records what the run's models run on ('cpu' / 'cuda') and why a requested GPU was not used. */
+export async function recordExecutionDevice(pool: pg.Pool, run: ClaimedRun, executionProvider: string, deviceNote: string | null): Promise<void> {
+  await pool.query(`UPDATE run SET execution_provider = $3, device_note = $4 WHERE id = $1 AND attempts = $2`, [run.id, run.attempt, executionProvider, deviceNote]);
+}
+
 /** Hands a run back to the queue (its job is retried later, by any worker). */
 export async function releaseRun(pool: pg.Pool, run: ClaimedRun): Promise<boolean> {
   const row = await inTransaction(pool, (client) =>

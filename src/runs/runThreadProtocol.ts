@@ -1,5 +1,6 @@
 import type { ArchiveStats } from '../qd/archives/archive';
 import type { RunConfig } from './runConfig';
+import type { RunTimeSpent } from './runIterations';
 
 /**
  * The contract between a run thread (workers/runThread.ts, pure compute) and its host
@@ -32,6 +33,8 @@ export interface RunThreadInput {
   /** Wall time the run spent in earlier attempts, up to the checkpoint. */
   elapsedMsBefore: number;
   control: SharedArrayBuffer;
+  /** The models root that generative runs' bundle paths are relative to. */
+  modelsDir: string;
 }
 
 /**
@@ -67,12 +70,16 @@ export interface RunFlush {
   checkpoint?: Uint8Array;
   /** The last flush of this thread. */
   final: boolean;
+  /** Thread time spent since the previous flush, by kind of work. */
+  timeSpent: RunTimeSpent;
 }
 
 /** How a thread's loop ended. */
 export type RunLoopEnd = 'completed' | 'cancelled' | 'released';
 
 export type RunThreadMessage =
+  /** Posted once the models are loaded (generative runs): what they run on. */
+  | { kind: 'started'; executionProvider: string; deviceNote: string | null }
   | { kind: 'flush'; flush: RunFlush }
   /** Posted after the final flush. */
   | { kind: 'ended'; end: RunLoopEnd }

@@ -1,3 +1,4 @@
+import { defaultModelsDir } from '../models/runtime/modelPaths';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../db/database';
 import type { NotificationHub } from '../db/notifications';
@@ -19,6 +20,8 @@ export interface RunWorkerPoolOptions {
   /** Called after every persisted flush (for metrics). */
   onFlush?: (info: RunFlushInfo) => void;
   liveness?: Partial<RunLiveness>;
+  /** The models root generative runs' bundle paths are relative to (default: the project's models/). */
+  modelsDir?: string;
 }
 
 /** How workers notice each other's death (all processes of a deployment should agree). */
@@ -180,7 +183,7 @@ export class RunWorkerPool {
 
   private async executeThread(run: ClaimedRun): Promise<RunOutcome> {
     const checkpoint = await loadCheckpoint(this.options.database.pool, run.id);
-    const execution = new RunExecution({ pool: this.options.database.pool, run, checkpoint, onFlush: this.options.onFlush });
+    const execution = new RunExecution({ pool: this.options.database.pool, run, checkpoint, modelsDir: this.options.modelsDir ?? defaultModelsDir(), onFlush: this.options.onFlush });
     this.executions.set(run.id, execution);
     this.claims.set(run.id, run);
     // A stop that began while the run was being claimed did not see this execution.

@@ -17,6 +17,7 @@ import { buildPlatformSchema } from '../graphql/schema';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { graphiqlPage } from './graphiqlPage';
+import { imageRoutes } from './imageRoutes';
 
 export interface HttpServerOptions {
   services: PlatformServices;
@@ -34,7 +35,15 @@ export interface PlatformHttpServer {
 }
 
 function contextFor(services: PlatformServices, account: AuthenticatedAccount): GraphQLContext {
-  return { account, database: services.database, projects: services.projects, runs: services.runs, progressFeed: services.progressFeed, loaders: createLoaders(services.database) };
+  return {
+    account,
+    database: services.database,
+    projects: services.projects,
+    models: services.models,
+    runs: services.runs,
+    progressFeed: services.progressFeed,
+    loaders: createLoaders(services.database),
+  };
 }
 
 async function authenticateOrThrow(services: PlatformServices, authorization: string | undefined): Promise<AuthenticatedAccount> {
@@ -163,6 +172,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Plat
     res.set('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+  // PNGs of generative runs' samples and archive contact sheets, with the same API-key auth as /graphql.
+  app.use(imageRoutes({ prisma: services.database.prisma, images: services.images, logger }));
   app.get('/graphql', (req, res, next) => {
     if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
       res.type('html').send(graphiqlPage());

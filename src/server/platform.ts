@@ -6,12 +6,15 @@ import type { PlatformConfig } from '../config';
 import { openDatabase, type OpenedDatabase } from '../db/database';
 import { NotificationHub } from '../db/notifications';
 import type { PlatformServices } from '../graphql/context';
+import { ModelService } from '../modelRegistry/modelService';
+import { SampleImageService } from '../images/sampleImageService';
 import { ProjectService } from '../projects/projectService';
 import { RunProgressFeed } from '../runs/runProgressFeed';
 import { startRunQueue } from '../runs/runQueue';
 import { RunService } from '../runs/runService';
 import { livenessFor, RunWorkerPool } from '../runs/runWorkerPool';
 import { createHttpServer, type PlatformHttpServer } from './app';
+import { createDemoContent } from './demoContent';
 import type { Logger } from './logger';
 import { PlatformMetrics } from './metrics';
 
@@ -42,6 +45,10 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   try {
     if (database.embedded) logger.info({ dataDir: config.dataDir, clusterDir: database.embedded.clusterDir, port: database.embedded.port }, 'embedded PostgreSQL started');
     const adminKey = await ensureAdminAccount(database.prisma);
+    const projects = new ProjectService(database.prisma);
+    const models = new ModelService(database.prisma, config.modelsDir);
+    // First start against an empty database: give the new admin something to run.
+    if (adminKey && config.demoContent) await createDemoContent({ prisma: database.prisma, projects, models, logger }, adminKey);
     const boss = await startRunQueue(database.url);
     cleanups.push(() => boss.stop({ graceful: true, wait: true, timeout: 30_000 }));
     const hub = new NotificationHub(database.url);
@@ -52,6 +59,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     cleanups.push(() => progressFeed.stop());
     const metrics = new PlatformMetrics(database);
     const pool = new RunWorkerPool({
+      modelsDir: config.modelsDir,
       database,
       boss,
       hub,
@@ -63,7 +71,9 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     });
     await pool.start();
     cleanups.push(() => pool.stop({ release: true }));
-    const services: PlatformServices = { database, projects: new ProjectService(database.prisma), runs: new RunService(database, boss), progressFeed };
+    const images = new SampleImageService(database, { modelsRoot: config.modelsDir });
+    cleanups.push(() => images.close()); // after the HTTP server has stopped (cleanups run in reverse)
+    const services: PlatformServices = { database, projects, models, runs: new RunService(database, boss, config.modelsDir), progressFeed, images };
     const server: PlatformHttpServer = await createHttpServer({
       services,
       logger,

@@ -126,6 +126,8 @@ export interface GeneratorOptions {
   fixedBatch?: number;
   /** The image size the graph really produces, declared with symbolic dims (a model that lies about its size). */
   graphImageSize?: [number, number];
+  /** A model that fails only sometimes: its whole image is NaN when the first latent coordinate is at or above this. */
+  nanWhenFirstLatentAtLeast?: number;
 }
 
 /** generator = Gemm(z -> 3*H*W) + Sigmoid + Reshape; 'nan' divides (h - h) by zero instead of the sigmoid. */
@@ -143,6 +145,23 @@ export function writeGeneratorBundle(dir: string, options: GeneratorOptions = {}
   if (options.variant === 'nan') {
     initializers.push(floatTensor('zero', [1], new Float32Array([0])));
     nodes.push(node('Sub', ['h', 'h'], ['diff']), node('Div', ['diff', 'zero'], ['flat']));
+  } else if (options.nanWhenFirstLatentAtLeast !== undefined) {
+    // flat = sigmoid(h) + 0 * log(threshold - z0): finite below the threshold, NaN from it on.
+    const selectFirst = new Float32Array(latentDim);
+    selectFirst[0] = 1;
+    initializers.push(
+      floatTensor('selectFirst', [latentDim, 1], selectFirst),
+      floatTensor('threshold', [1], new Float32Array([options.nanWhenFirstLatentAtLeast])),
+      floatTensor('zero', [1], new Float32Array([0])),
+    );
+    nodes.push(
+      node('Sigmoid', ['h'], ['s']),
+      node('MatMul', ['z', 'selectFirst'], ['z0']),
+      node('Sub', ['threshold', 'z0'], ['room']),
+      node('Log', ['room'], ['logRoom']),
+      node('Mul', ['logRoom', 'zero'], ['poison']),
+      node('Add', ['s', 'poison'], ['flat']),
+    );
   } else {
     nodes.push(node('Sigmoid', ['h'], ['flat']));
   }

@@ -1,17 +1,19 @@
 import { createScheduler } from '../../src/qd/algorithms';
 import { runOnDomain } from '../../src/qd/runOnDomain';
 import type { SchedulerState } from '../../src/qd/schedulers/scheduler';
-import { algorithmConfigOf, createRunDomain, type RunConfig } from '../../src/runs/runConfig';
+import { SphereDomain } from '../../src/qd/domains/sphere';
+import { defaultModelsDir } from '../../src/models/runtime/modelPaths';
+import { algorithmConfigOf, type RunConfig } from '../../src/runs/runConfig';
 import { executeRunLoop } from '../../src/runs/runLoop';
 import { ControlSlot, createControlBuffer, StopReason, type RunFlush, type RunThreadMessage } from '../../src/runs/runThreadProtocol';
 import { replayRun, sphereConfig } from './runTestSupport';
 
 /** Runs the thread's loop in this thread; every flush is acknowledged as soon as it is posted. */
-function runLoop(config: RunConfig, options: { checkpoint?: Uint8Array; onFlush?: (flush: RunFlush, control: Int32Array) => void } = {}): RunThreadMessage[] {
+async function runLoop(config: RunConfig, options: { checkpoint?: Uint8Array; onFlush?: (flush: RunFlush, control: Int32Array) => void } = {}): Promise<RunThreadMessage[]> {
   const buffer = createControlBuffer();
   const control = new Int32Array(buffer);
   const messages: RunThreadMessage[] = [];
-  executeRunLoop({ runId: 'in-process', config, checkpoint: options.checkpoint, elapsedMsBefore: 0, control: buffer }, (message) => {
+  await executeRunLoop({ runId: 'in-process', config, checkpoint: options.checkpoint, elapsedMsBefore: 0, control: buffer, modelsDir: defaultModelsDir() }, (message) => {
     messages.push(message);
     if (message.kind !== 'flush') return;
     options.onFlush?.(message.flush, control);
@@ -39,9 +41,9 @@ function applyDeltas(flushes: RunFlush[]): Map<number, { objective: number; thre
 }
 
 describe('the run loop of a run thread', () => {
-  it('flushes deltas that add up to the final archive and ends with a final flush, then "completed"', () => {
+  it('flushes deltas that add up to the final archive and ends with a final flush, then "completed"', async () => {
     const config = sphereConfig({ algorithm: 'cma_maega', iterations: 40, seed: 2, flushIntervalMs: 20 });
-    const messages = runLoop(config);
+    const messages = await runLoop(config);
     const flushes = flushesOf(messages);
     expect(messages.at(-1)).toEqual({ kind: 'ended', end: 'completed' });
     expect(flushes.at(-1)).toMatchObject({ final: true, iteration: 40 });
@@ -60,16 +62,16 @@ describe('the run loop of a run thread', () => {
     expect(flushes.at(-1)?.evaluations).toBe(40 * (replay.batchSize + replay.dqdBatchSize));
   });
 
-  it('stops at the iteration boundary after a release request with a checkpoint that resumes to the uninterrupted result', () => {
+  it('stops at the iteration boundary after a release request with a checkpoint that resumes to the uninterrupted result', async () => {
     const config = sphereConfig({ algorithm: 'cma_maega', iterations: 200, seed: 4, flushIntervalMs: 20, checkpointIntervalMs: 86_400_000 });
-    const first = runLoop(config, { onFlush: (_, control) => Atomics.store(control, ControlSlot.STOP, StopReason.RELEASE) });
+    const first = await runLoop(config, { onFlush: (_, control) => Atomics.store(control, ControlSlot.STOP, StopReason.RELEASE) });
     expect(first.at(-1)).toEqual({ kind: 'ended', end: 'released' });
     const released = flushesOf(first).at(-1) as RunFlush;
     expect(released.final).toBe(true);
     expect(released.iteration).toBeLessThan(200);
     expect(released.checkpoint).toBeInstanceOf(Uint8Array);
 
-    const resumed = runLoop(config, { checkpoint: released.checkpoint });
+    const resumed = await runLoop(config, { checkpoint: released.checkpoint });
     expect(resumed.at(-1)).toEqual({ kind: 'ended', end: 'completed' });
     const stored = applyDeltas([...flushesOf(first), ...flushesOf(resumed)]);
     const replay = replayRun(config);
@@ -79,21 +81,21 @@ describe('the run loop of a run thread', () => {
     elites.cells.forEach((cell, slot) => expect(stored.get(cell)?.objective).toBe(elites.objectives[slot]));
   });
 
-  it('does not resend the cells of a restored checkpoint', () => {
+  it('does not resend the cells of a restored checkpoint', async () => {
     const config = sphereConfig({ algorithm: 'map_elites', iterations: 20, seed: 1 });
     const scheduler = createScheduler(algorithmConfigOf(config));
-    runOnDomain(scheduler, createRunDomain(config), 20);
+    runOnDomain(scheduler, new SphereDomain(config.dim), 20);
     const checkpoint = new TextEncoder().encode(JSON.stringify(scheduler.serialize() satisfies SchedulerState));
-    const flushes = flushesOf(runLoop(config, { checkpoint }));
+    const flushes = flushesOf(await runLoop(config, { checkpoint }));
     expect(flushes).toHaveLength(1);
     expect(flushes[0]).toMatchObject({ iteration: 20, final: true, delta: { count: 0 } });
     expect(flushes[0].stats).toEqual(scheduler.stats());
   });
 
-  it('posts the error text when the engine rejects the configuration', () => {
+  it('posts the error text when the engine rejects the configuration', async () => {
     const config = sphereConfig({ algorithm: 'map_elites', iterations: 5 });
     config.settings.batchSize = 0;
-    const messages = runLoop(config);
+    const messages = await runLoop(config);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ kind: 'failed', error: expect.stringContaining('batchSize') });
   });

@@ -9,7 +9,8 @@ import { createScheduler } from '../../src/qd/algorithms';
 import type { GridArchive } from '../../src/qd/archives/gridArchive';
 import { runOnDomain } from '../../src/qd/runOnDomain';
 import type { Scheduler } from '../../src/qd/schedulers/scheduler';
-import { algorithmConfigOf, createRunDomain, resolveRunConfig, type RunConfig, type RunRequest } from '../../src/runs/runConfig';
+import { SphereDomain } from '../../src/qd/domains/sphere';
+import { algorithmConfigOf, resolveRunConfig, type RunConfig, type RunRequest } from '../../src/runs/runConfig';
 import { RUN_PROGRESS_CHANNEL, type RunProgressEvent, type RunStatusName } from '../../src/runs/runProgress';
 import { enqueueRun, startRunQueue } from '../../src/runs/runQueue';
 import { createTestDatabase } from '../support/testDatabase';
@@ -116,7 +117,7 @@ export async function waitForStatus(db: Database, id: string, statuses: RunStatu
 /** The same run, uninterrupted, in this process: runs are deterministic. */
 export function replayRun(config: RunConfig): Scheduler {
   const scheduler = createScheduler(algorithmConfigOf(config));
-  runOnDomain(scheduler, createRunDomain(config), config.iterations);
+  runOnDomain(scheduler, new SphereDomain(config.dim), config.iterations);
   return scheduler;
 }
 

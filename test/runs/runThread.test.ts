@@ -1,3 +1,4 @@
+import { defaultModelsDir } from '../../src/models/runtime/modelPaths';
 import { Worker } from 'node:worker_threads';
 import { runThreadPath } from '../../src/runs/runExecution';
 import { ControlSlot, createControlBuffer, StopReason, type RunThreadInput, type RunThreadMessage } from '../../src/runs/runThreadProtocol';
@@ -12,7 +13,7 @@ describe('the run thread (dist/workers/runThread.js)', () => {
   it('posts no second flush until the first is acknowledged, and stops at the next boundary when told', async () => {
     const control = createControlBuffer();
     const slots = new Int32Array(control);
-    const input: RunThreadInput = { runId: 'thread-test', config: sphereConfig({ algorithm: 'map_elites', iterations: 1_000_000 }), elapsedMsBefore: 0, control };
+    const input: RunThreadInput = { runId: 'thread-test', config: sphereConfig({ algorithm: 'map_elites', iterations: 1_000_000 }), elapsedMsBefore: 0, control, modelsDir: defaultModelsDir() };
     thread = new Worker(runThreadPath(), { workerData: input });
     const messages: RunThreadMessage[] = [];
     let acknowledgeEveryFlush = false;

@@ -3,12 +3,14 @@ import { runConfigOf } from '../../runs/runService';
 import { Connection, decodeIntegerCursor, encodeCursor, pageSize, toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Archive } from '../types/archive';
+import { Model } from '../types/model';
 import { Project } from '../types/project';
 import { PromptSet } from '../types/promptSet';
-import { Run, StartRunInput } from '../types/run';
+import { Run, RunTimeShare, StartRunInput } from '../types/run';
 import { RunMetric } from '../types/runMetric';
 import { Sample, sampleFromRow } from '../types/sample';
 import { NotFoundError } from '../../errors';
+import { contactSheetPath, generatorOfRun } from '../../images/imagePaths';
 
 export const RunMetricConnection = Connection(RunMetric, 'RunMetric');
 export const SampleConnection = Connection(Sample, 'Sample');
@@ -22,7 +24,7 @@ export class RunResolver {
 
   @Mutation(() => Run, { description: 'Validates the configuration, stores the run as QUEUED and puts it on the job queue.' })
   startRun(@Ctx() ctx: GraphQLContext, @Arg('input', () => StartRunInput) input: StartRunInput) {
-    return ctx.runs.startRun(ctx.account.id, { ...input, settings: input.settings ? stripNulls(input.settings) : undefined });
+    return ctx.runs.startRun(ctx.account.id, { ...input, settings: input.settings ? stripNulls(input.settings) : undefined, objective: input.objective ? stripNulls(input.objective) : undefined });
   }
 
   @Mutation(() => Run, { description: 'Cancels a queued run, or stops a running one at its next iteration boundary keeping what it found.' })
@@ -52,6 +54,21 @@ export class RunResolver {
     return run.promptSetId ? ctx.loaders.promptSet.load(run.promptSetId) : null;
   }
 
+  @FieldResolver(() => Model, { nullable: true, description: 'The registered generator of a generative run.' })
+  generator(@Root() run: Run, @Ctx() ctx: GraphQLContext) {
+    return run.generatorId ? ctx.loaders.model.load(run.generatorId) : null;
+  }
+
+  @FieldResolver(() => Model, { nullable: true, description: 'The registered scorer of a generative run.' })
+  scorer(@Root() run: Run, @Ctx() ctx: GraphQLContext) {
+    return run.scorerId ? ctx.loaders.model.load(run.scorerId) : null;
+  }
+
+  @FieldResolver(() => RunTimeShare, { nullable: true, description: 'Where the run\'s time went so far (null until a worker reported it).' })
+  timeShare(@Root() run: Run): RunTimeShare | null {
+    return timeShareOf(run.timeShare);
+  }
+
   @FieldResolver(() => RunMetricConnection, { description: 'Progress time series, one entry per flush, in iteration order.' })
   async metrics(
     @Root() run: Run,
@@ -73,6 +90,7 @@ export class RunResolver {
       numElites: run.numElites,
       coverage: run.coverage,
       qdScore: run.qdScore,
+      contactSheetUrl: generatorOfRun(config) && config.dims.length <= 2 ? contactSheetPath(run.id) : null,
     });
   }
 
@@ -84,9 +102,18 @@ export class RunResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('minObjective', () => Float, { nullable: true }) minObjective?: number,
   ) {
+    ctx.loaders.runConfig.prime(run.id, runConfigOf(run as never)); // Sample.imageUrl needs it
     const page = await ctx.runs.listSamples(run.id, { first: pageSize(first), afterId: decodeIntegerCursor('sample', after), minObjective });
     return toConnection({ rows: page.rows.map(sampleFromRow), hasNextPage: page.hasNextPage }, (sample) => encodeCursor('sample', sample.id));
   }
+}
+
+/** The stored { models, optimizer, database } seconds; a missing or non-numeric part reads 0. */
+function timeShareOf(value: unknown): RunTimeShare | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const record = value as Record<string, unknown>;
+  const seconds = (key: string) => (typeof record[key] === 'number' && Number.isFinite(record[key]) ? (record[key] as number) : 0);
+  return { models: seconds('models'), optimizer: seconds('optimizer'), database: seconds('database') };
 }
 
 function stripNulls<T extends object>(value: T): T {

@@ -52,5 +52,12 @@ export class Archive {
   @Field(() => Float)
   qdScore!: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Relative URL of a PNG contact sheet of the archive (1- or 2-measure generative runs): the first measure left to right, the second bottom to top, empty cells light grey. Fetch it with the same Authorization header as /graphql; `?cell=8..256` sets pixels per cell, `?grid=false` drops the lines between cells. Null for runs without images (non-generative domains) and for archives of more than 2 measures.',
+  })
+  contactSheetUrl!: string | null;
+
   runId!: string;
 }

@@ -6,6 +6,8 @@ export class Sample {
   @Field(() => ID)
   id!: string;
 
+  runId!: string;
+
   @Field(() => Int, { nullable: true, description: 'The archive cell this sample is the elite of.' })
   cellIndex!: number | null;
 
@@ -34,6 +36,7 @@ export function sampleFromRow(row: SampleRow): Sample {
 
 interface SampleRow {
   id: bigint | number;
+  runId: string;
   cellIndex: number | null;
   objective: number;
   measures: number[];
