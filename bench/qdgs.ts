@@ -1,5 +1,8 @@
 /**
- * npm run bench:qdgs [-- --iterations N --algorithms cma_maega,random --gradient finite_differences --seed N --json]
+ * npm run bench:qdgs [-- --iterations N --algorithms cma_maega,random --gradient antithetic_es --seed N --json]
+ *
+ * An algorithm may carry engine overrides and its own iteration count:
+ * `cma_maega+batchSize=13+selectionRule=mu+iterations=35000`.
  *
  * The QDGS paper's shapes experiment on the bundled models, through the whole platform (an
  * embedded PostgreSQL in a temporary folder, startRun, the worker thread, flushes): for each
@@ -97,7 +100,7 @@ async function judgeDataset(latents: number[][]): Promise<{ proportions: GroupPr
 
 /**
  * Model evaluations per second with nothing else running: `iterations` iterations' worth of the
- * run's batch shapes (a gradient call of `gradientRows` rows, then `branchRows` rows).
+ * run's batch shapes (the gradient points with their perturbations, then the branches).
  */
 async function measureFloor(config: any, iterations: number): Promise<number> {
   const settings = config.generative;
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
     options: {
       iterations: { type: 'string', default: '70000' },
       algorithms: { type: 'string', default: 'cma_maega,random' },
-      gradient: { type: 'string', default: 'finite_differences' },
+      gradient: { type: 'string' },
       seed: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
@@ -152,9 +155,13 @@ async function main(): Promise<void> {
       })
     ).createPromptSet.id;
 
-    for (const algorithm of values.algorithms!.split(',')) {
-      log(`${algorithm}: ${iterations} iterations ...`);
-      const input = { projectId, promptSetId, generatorId, scorerId, domain: 'generative', algorithm, iterations, seed: Number(values.seed), gradient: values.gradient };
+    for (const spec of values.algorithms!.split(',')) {
+      const [algorithm, ...overrides] = spec.split('+');
+      const settings: Record<string, string | number> = Object.fromEntries(overrides.map((pair) => pair.split('=')).map(([key, value]) => [key, Number.isNaN(Number(value)) ? value : Number(value)]));
+      const runIterations = typeof settings.iterations === 'number' ? settings.iterations : iterations;
+      delete settings.iterations;
+      log(`${spec}: ${runIterations} iterations ...`);
+      const input = { projectId, promptSetId, generatorId, scorerId, domain: 'generative', algorithm, iterations: runIterations, seed: Number(values.seed), settings, ...(values.gradient ? { gradient: values.gradient } : {}) };
       const id = (await bench.graphql(`mutation($input: StartRunInput!) { startRun(input: $input) { id } }`, { input })).startRun.id;
       const run = await waitForRun(bench, id, log);
       const seconds = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
@@ -162,7 +169,7 @@ async function main(): Promise<void> {
       const threadSeconds = spent.models + spent.optimizer + spent.database;
       log(`  judging ${run.numElites} elites with the oracle, measuring the floor ...`);
       const { proportions, blendShare } = await judgeDataset(await eliteLatents(bench, id));
-      const floorEvalsPerSecond = await measureFloor(run.config, Math.min(iterations, 2000));
+      const floorEvalsPerSecond = await measureFloor(run.config, Math.min(runIterations, 2000));
       const metrics = run.metrics.edges.map((edge: any) => edge.node);
       const qdScoreOverTime: Array<[number, number]> = [];
       for (let tenth = 1; tenth <= 10; tenth++) {
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
         if (metric) qdScoreOverTime.push([Math.round(metric.elapsedMs / 100) / 10, Math.round(metric.normQdScore * 100) / 100]);
       }
       results.push({
-        algorithm,
+        algorithm: spec,
         iterations: run.iterations,
         evaluations: run.evaluations,
         seconds,
@@ -193,7 +200,7 @@ async function main(): Promise<void> {
   if (values.json) return;
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
   for (const r of results) {
-    console.log(`\n${r.algorithm} (${r.iterations} iterations, gradient ${values.gradient})`);
+    console.log(`\n${r.algorithm} (${r.iterations} iterations, gradient ${values.gradient ?? 'default'})`);
     console.log(`  wall time            ${r.seconds.toFixed(1)} s, ${r.evaluations} model evaluations, ${Math.round(r.evalsPerSecond)} evaluations/s`);
     console.log(`  floor (models alone) ${Math.round(r.floorEvalsPerSecond)} evaluations/s -> run takes ${r.overheadRatio.toFixed(2)}x the floor`);
     console.log(`  thread time share    models ${percent(r.timeShare.models)}, optimizer ${percent(r.timeShare.optimizer)}, database ${percent(r.timeShare.database)}`);

@@ -74,7 +74,7 @@ describe('QDGS runs on the bundled shapes models over GraphQL', () => {
       ranges: [[-0.9, 0.9], [-0.9, 0.9]],
       measureNames: ['colour', 'shape'],
       settings: { emitters: 1, batchSize: 3, sigma0: 0.5, learningRate: 0.5, archiveLearningRate: 0.02, thresholdMin: 0 },
-      generative: { gradient: 'finite_differences', initialSamples: 512, device: 'cpu', generator: { name: 'shapes-generator', latentDim: 6 } },
+      generative: { gradient: 'antithetic_es', gradientSamples: 3, initialSamples: 512, device: 'cpu', generator: { name: 'shapes-generator', latentDim: 6 } },
     });
 
     const events: Array<Record<string, any>> = [];
@@ -94,8 +94,8 @@ describe('QDGS runs on the bundled shapes models over GraphQL', () => {
     const final = events[events.length - 1];
     expect(final).toMatchObject({ status: 'SUCCEEDED', iteration: 400 });
     expect(events.filter((e) => e.status === 'RUNNING').length).toBeGreaterThan(1);
-    // 512 initial prior samples, then per iteration 1 gradient point + 12 finite differences + 3 branches.
-    expect(final.evaluations).toBe(512 + 400 * 16);
+    // 512 initial prior samples, then per iteration 1 gradient point + 3 antithetic ES pairs + 3 branches.
+    expect(final.evaluations).toBe(512 + 400 * 10);
 
     const result = await waitForEnd(t, run.id);
     expect(result).toMatchObject({ status: 'SUCCEEDED', executionProvider: 'cpu', deviceNote: null, generator: { name: 'shapes-generator' }, scorer: { name: 'shapes-scorer' } });
@@ -123,17 +123,20 @@ describe('QDGS runs on the bundled shapes models over GraphQL', () => {
   it('runs the random baseline with as many model evaluations per iteration as CMA-MAEGA', async () => {
     const started = await t.request(START_RUN, { input: { projectId, promptSetId, generatorId, scorerId, domain: 'generative', algorithm: 'random', iterations: 30, seed: 4 } });
     expect(started.errors).toBeUndefined();
-    expect(started.data!.startRun.config.settings).toMatchObject({ emitters: 1, batchSize: 16, sigma0: 1 });
+    expect(started.data!.startRun.config.settings).toMatchObject({ emitters: 1, batchSize: 10, sigma0: 1 });
     const result = await waitForEnd(t, started.data!.startRun.id);
-    expect(result).toMatchObject({ status: 'SUCCEEDED', evaluations: 512 + 30 * 16 });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', evaluations: 512 + 30 * 10 });
     expect(result.numElites).toBeGreaterThan(10);
   });
 
-  it('falls back to the CPU when a GPU is requested but CUDA is absent, and says so on the run', async () => {
-    const started = await t.request(START_RUN, { input: { projectId, promptSetId, generatorId, scorerId, domain: 'generative', algorithm: 'random', iterations: 5, device: 'gpu', initialSamples: 0 } });
+  it('falls back to the CPU when a GPU is requested but CUDA is absent, and says so on the run (finite-difference gradients)', async () => {
+    const started = await t.request(START_RUN, {
+      input: { projectId, promptSetId, generatorId, scorerId, domain: 'generative', iterations: 5, device: 'gpu', initialSamples: 0, gradient: 'finite_differences' },
+    });
     expect(started.errors).toBeUndefined();
     const result = await waitForEnd(t, started.data!.startRun.id);
     expect(result.status).toBe('SUCCEEDED');
+    expect(result.evaluations).toBe(5 * (1 + 2 * 6 + 3)); // central differences: 2 rows per latent coordinate
     expect(result.executionProvider).toBe('cpu');
     expect(result.deviceNote).toMatch(/GPU requested but the models ran on the CPU/);
   });

@@ -193,7 +193,7 @@ export class StartRunInput {
   @Field(() => ID, { nullable: true, description: 'Generative: a registered SCORER model (CLIP-style).' })
   scorerId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Generative: how gradients are estimated, finite_differences (default: central, 2 x latent size evaluations) or antithetic_es.' })
+  @Field(() => String, { nullable: true, description: 'Generative: how gradients are estimated: antithetic_es (default, 2 x gradientSamples evaluations per gradient point) or finite_differences (central, 2 x latent size evaluations).' })
   gradient?: string | null;
 
   @Field(() => Float, { nullable: true, description: 'Generative: finite-difference step (default 0.01) or ES sigma (default 0.1).' })
