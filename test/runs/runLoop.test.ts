@@ -3,7 +3,9 @@ import { runOnDomain } from '../../src/qd/runOnDomain';
 import type { SchedulerState } from '../../src/qd/schedulers/scheduler';
 import { SphereDomain } from '../../src/qd/domains/sphere';
 import { defaultModelsDir } from '../../src/models/runtime/modelPaths';
-import { algorithmConfigOf, type RunConfig } from '../../src/runs/runConfig';
+import path from 'node:path';
+import { bundleSha256 } from '../../src/modelRegistry/modelBundle';
+import { algorithmConfigOf, resolveRunConfig, type RunConfig, type RunRequest } from '../../src/runs/runConfig';
 import { executeRunLoop } from '../../src/runs/runLoop';
 import { ControlSlot, createControlBuffer, StopReason, type RunFlush, type RunThreadMessage } from '../../src/runs/runThreadProtocol';
 import { replayRun, sphereConfig } from './runTestSupport';
@@ -98,5 +100,55 @@ describe('the run loop of a run thread', () => {
     const messages = await runLoop(config);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ kind: 'failed', error: expect.stringContaining('batchSize') });
+  });
+});
+
+describe('the run loop of a generative run', () => {
+  async function generativeConfig(overrides: Partial<RunRequest>): Promise<RunConfig> {
+    const models = defaultModelsDir();
+    const reference = async (name: string, modelPath: string) => ({ modelId: `00000000-0000-4000-8000-00000000000${name.length}`, name, path: modelPath, sha256: await bundleSha256(path.join(models, modelPath)) });
+    return resolveRunConfig(
+      { domain: 'generative', seed: 5, flushIntervalMs: 20, initialSamples: 64, ...overrides },
+      {
+        generator: { ...(await reference('generator', 'shapes/generator')), latentDim: 6, imageSize: [32, 32] },
+        scorer: await reference('scorer', 'shapes/scorer'),
+        promptSet: {
+          objectivePositive: ['A regular square or a triangle.'],
+          objectiveNegative: [],
+          measures: [
+            { name: 'colour', lowPrompt: 'A red shape.', highPrompt: 'A blue shape.', low: -0.9, high: 0.9, resolution: 10 },
+            { name: 'shape', lowPrompt: 'A triangle with 3 edges.', highPrompt: 'A square or diamond with 4 edges.', low: -0.9, high: 0.9, resolution: 10 },
+          ],
+        },
+      },
+    );
+  }
+
+  const finalCells = (flushes: RunFlush[]) => [...applyDeltas(flushes).entries()].sort(([a], [b]) => a - b);
+
+  it.each(['antithetic_es', 'finite_differences'])('resumes a released run (%s gradients) to exactly the uninterrupted result', async (gradient) => {
+    const config = await generativeConfig({ iterations: 120, gradient, checkpointIntervalMs: 86_400_000 });
+    const straight = flushesOf(await runLoop(config));
+    expect(straight.at(-1)).toMatchObject({ final: true, iteration: 120 });
+
+    let flushed = 0;
+    const first = await runLoop(config, { onFlush: (_, control) => (++flushed === 2 ? Atomics.store(control, ControlSlot.STOP, StopReason.RELEASE) : undefined) });
+    expect(first.at(-1)).toEqual({ kind: 'ended', end: 'released' });
+    const released = flushesOf(first).at(-1) as RunFlush;
+    expect(released.iteration).toBeLessThan(120);
+    const resumed = await runLoop(config, { checkpoint: released.checkpoint });
+    expect(resumed.at(-1)).toEqual({ kind: 'ended', end: 'completed' });
+
+    expect(finalCells([...flushesOf(first), ...flushesOf(resumed)])).toEqual(finalCells(straight));
+    expect(flushesOf(resumed).at(-1)?.stats).toEqual(straight.at(-1)?.stats);
+    expect(flushesOf(resumed).at(-1)?.evaluations).toBe(straight.at(-1)?.evaluations);
+  });
+
+  it('fails with a clear error when a model file changed since registration', async () => {
+    const config = await generativeConfig({ iterations: 5 });
+    config.generative!.generator.sha256 = '0'.repeat(64);
+    const messages = await runLoop(config);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ kind: 'failed', error: expect.stringMatching(/files of model "generator" changed since it was registered/) });
   });
 });
