@@ -30,7 +30,7 @@ import { persistFlush } from '../src/runs/flushStore';
 import { publishRunProgress, type ClaimedRun } from '../src/runs/runStore';
 import type { RunFlush } from '../src/runs/runThreadProtocol';
 import type { RunProgressEvent } from '../src/runs/runProgress';
-import { startBenchPlatform } from './benchPlatform';
+import { startTemporaryPlatform } from '../src/server/temporaryPlatform';
 
 interface Summary {
   p50: number;
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { repeats: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } } });
   const repeats = Number(values.repeats);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const bench = await startBenchPlatform('api');
+  const bench = await startTemporaryPlatform('api');
   const { platform, databaseUrl, key, graphql } = bench;
   const pool = platform.database.pool;
   const raw = new pg.Pool({ connectionString: databaseUrl, max: 2 });

@@ -28,7 +28,7 @@ import { colourBlendShare, judgeProportions, type GroupProportions } from '../sr
 import { projectRoot } from '../src/projectRoot';
 import { SeededRandom } from '../src/qd/random';
 import { DEMO_CONTENT } from '../src/server/demoContent';
-import { startBenchPlatform, type BenchPlatform } from './benchPlatform';
+import { startTemporaryPlatform, type TemporaryPlatform } from '../src/server/temporaryPlatform';
 
 interface AlgorithmResult {
   algorithm: string;
@@ -59,7 +59,7 @@ const RUN_QUERY = `query($id: ID!) { run(id: $id) {
 const CELLS_QUERY = `query($id: ID!, $after: String) { run(id: $id) { archive { cells(first: 1000, after: $after) {
   edges { node { sample { latent } } } pageInfo { hasNextPage endCursor } } } } }`;
 
-async function waitForRun(bench: BenchPlatform, id: string, log: (line: string) => void): Promise<any> {
+async function waitForRun(bench: TemporaryPlatform, id: string, log: (line: string) => void): Promise<any> {
   let lastLog = 0;
   for (;;) {
     const run = (await bench.graphql(RUN_QUERY, { id })).run;
@@ -74,7 +74,7 @@ async function waitForRun(bench: BenchPlatform, id: string, log: (line: string) 
   }
 }
 
-async function eliteLatents(bench: BenchPlatform, id: string): Promise<number[][]> {
+async function eliteLatents(bench: TemporaryPlatform, id: string): Promise<number[][]> {
   const latents: number[][] = [];
   let after: string | null = null;
   for (;;) {
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   });
   const iterations = Number(values.iterations);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const bench = await startBenchPlatform('qdgs');
+  const bench = await startTemporaryPlatform('qdgs');
   const results: AlgorithmResult[] = [];
   try {
     const register = async (name: string, kind: string, modelPath: string) =>

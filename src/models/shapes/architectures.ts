@@ -57,9 +57,12 @@ export function buildImageEncoder(size: number, embedDim: number, seed: number):
   return model;
 }
 
-/** Attribute oracle: image [S, S, 3] in [0, 1] -> [P(blue), P(square)]. */
-export function buildOracle(size: number, seed: number): tf.Sequential {
-  const model = tf.sequential({ name: 'oracle' });
+/**
+ * A small convolutional classifier with sigmoid outputs: 3 conv layers (16/32/64 channels, each
+ * followed by 2x2 max pooling) and 2 dense layers (64, then `outputs`).
+ */
+export function buildConvClassifier(size: number, outputs: number, seed: number, name: string): tf.Sequential {
+  const model = tf.sequential({ name });
   model.add(conv(16, 3, 1, seed + 31, 'relu', [size, size, 3]));
   model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   model.add(conv(32, 3, 1, seed + 32));
@@ -68,6 +71,16 @@ export function buildOracle(size: number, seed: number): tf.Sequential {
   model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: 64, activation: 'relu', ...seeded(seed + 34) }));
-  model.add(tf.layers.dense({ units: 2, activation: 'sigmoid', ...seeded(seed + 35) }));
+  model.add(tf.layers.dense({ units: outputs, activation: 'sigmoid', ...seeded(seed + 35) }));
   return model;
+}
+
+/** Attribute oracle: image [S, S, 3] in [0, 1] -> [P(blue), P(square)]. */
+export function buildOracle(size: number, seed: number): tf.Sequential {
+  return buildConvClassifier(size, 2, seed, 'oracle');
+}
+
+/** The classifier of the paper's shapes experiment: image [S, S, 3] in [0, 1] -> P(square). */
+export function buildShapeClassifier(size: number, seed: number): tf.Sequential {
+  return buildConvClassifier(size, 1, seed, 'shape_classifier');
 }

