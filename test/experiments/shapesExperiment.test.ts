@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { EXPERIMENT_DEFAULTS, parseExperimentOptions } from '../../src/experiments/shapes/experimentOptions';
 import { GROUPS, METHODS, type ExperimentOptions } from '../../src/experiments/shapes/experimentTypes';
-import { PLOT_FILE, REPORT_FILE, RESULTS_FILE, runShapesExperiment } from '../../src/experiments/shapes/shapesExperiment';
+import { ANALYSIS_FILE, PLOT_FILE, REPORT_FILE, RESULTS_FILE, rewriteReport, runShapesExperiment } from '../../src/experiments/shapes/shapesExperiment';
 import type { PlatformClient } from '../../src/experiments/shapes/syntheticDatasets';
 import { startTestPlatform } from '../support/platformHarness';
 
@@ -76,6 +76,13 @@ describe('npm run experiment:shapes (reduced configuration)', () => {
     expect(resumed.trials).toEqual(results.trials);
     const stored = JSON.parse(fs.readFileSync(path.join(first.outDir, RESULTS_FILE), 'utf8'));
     expect(stored.trials).toEqual(results.trials);
+
+    // --report renders again from results.json, with the hand-written analysis appended.
+    fs.writeFileSync(path.join(first.outDir, ANALYSIS_FILE), '## Analysis\n\nWhy the numbers are what they are.\n');
+    rewriteReport(first.outDir);
+    const rewritten = fs.readFileSync(path.join(first.outDir, REPORT_FILE), 'utf8');
+    expect(rewritten.startsWith(report.trimEnd().split('\n')[0])).toBe(true);
+    expect(rewritten).toContain('Why the numbers are what they are.');
   });
 
   it('rejects bad options with a message naming the flag', () => {

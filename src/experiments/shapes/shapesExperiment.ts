@@ -10,6 +10,8 @@ import { prepareExperimentPlatform, produceSyntheticDatasets, type PlatformClien
 export const RESULTS_FILE = 'results.json';
 export const REPORT_FILE = 'REPORT.md';
 export const PLOT_FILE = 'accuracy-vs-bias.png';
+/** Written by hand after reading the numbers; appended to REPORT.md when present. */
+export const ANALYSIS_FILE = 'analysis.md';
 
 /** Trials of an earlier run with the same options (everything but the output folder). */
 function earlierResults(options: ExperimentOptions): { trials: TrialResult[]; datasets: DatasetSummary[]; seconds: number } {
@@ -26,7 +28,9 @@ function writeResults(options: ExperimentOptions, results: ExperimentResults, co
   fs.writeFileSync(path.join(options.outDir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
   if (!complete) return;
   fs.writeFileSync(path.join(options.outDir, PLOT_FILE), renderAccuracyPlot(summariseTrials(results.trials)));
-  fs.writeFileSync(path.join(options.outDir, REPORT_FILE), renderReportMarkdown(results, PLOT_FILE));
+  const analysisFile = path.join(options.outDir, ANALYSIS_FILE);
+  const analysis = fs.existsSync(analysisFile) ? `\n${fs.readFileSync(analysisFile, 'utf8').trim()}\n` : '';
+  fs.writeFileSync(path.join(options.outDir, REPORT_FILE), renderReportMarkdown(results, PLOT_FILE) + analysis);
 }
 
 /** Renders REPORT.md and the plot again from `<outDir>/results.json` (after a change to the report's layout). */
