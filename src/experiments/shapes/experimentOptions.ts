@@ -32,7 +32,7 @@ export const EXPERIMENT_USAGE = `npm run experiment:shapes [-- options]
   --test-count 5000                balanced real test images
   --iterations 10000               iterations of each platform run (QDGS and random)
   --qdgs-settings '{"batchSize":13,"selectionRule":"mu"}'   engine overrides of the QDGS run
-  --triangle-below -0.01 --square-from 0                     shape-measure labels (in between: dropped)
+  --triangle-below=-0.01 --square-from=0                     shape-measure labels (in between: dropped; write negatives with =)
   --out experiments/shapes         where REPORT.md, the plot and results.json go
   --resume                         keep the trials already in <out>/results.json (same options)
   --report                         only render REPORT.md and the plot again from <out>/results.json`;
