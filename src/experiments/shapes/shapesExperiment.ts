@@ -45,8 +45,8 @@ export function rewriteReport(outDir: string): ExperimentResults {
  * by platform runs from the bundled biased generator; for each bias level and seed, a shape
  * classifier trained on biased real images and fine-tuned on each dataset, scored on a balanced
  * test set. Results are written after every trial (results.json), so `resume` continues an
- * interrupted experiment; REPORT.md and the plot are written when every trial is done. The runs
- * go to a fresh temporary platform unless `startPlatform` gives another.
+ * interrupted experiment; REPORT.md and the plot are written when every trial is done. Each
+ * seed's runs go to a fresh temporary platform unless `startPlatform` gives another.
  */
 export async function runShapesExperiment(
   options: ExperimentOptions,
@@ -62,28 +62,30 @@ export async function runShapesExperiment(
 
   await useWasmBackend();
   const test = balancedTestSet(options);
-  const platform = await (settings.startPlatform ?? (() => startTemporaryPlatform('experiment-shapes')))();
-  try {
-    const prepared = await prepareExperimentPlatform(platform);
-    for (const seed of options.seeds) {
-      if (options.betas.every((beta) => done(beta, seed))) continue;
-      log(`seed ${seed}: QDGS and random runs (${options.iterations} iterations each) ...`);
-      const synthetic = await produceSyntheticDatasets(prepared, options, seed);
-      for (const dataset of [synthetic.qdgs, synthetic.random]) {
-        const at = datasets.findIndex((d) => d.method === dataset.summary.method && d.seed === seed);
-        if (at >= 0) datasets.splice(at, 1);
-        datasets.push(dataset.summary);
-      }
-      log(`  ${synthetic.qdgs.count} samples per dataset (QDGS coverage ${(100 * synthetic.qdgs.summary.coverage).toFixed(1)}%, random ${(100 * synthetic.random.summary.coverage).toFixed(1)}%)`);
-      for (const beta of options.betas) {
-        if (done(beta, seed)) continue;
-        log(`  beta ${beta}, seed ${seed}:`);
-        trials.push(runClassifierTrial(beta, seed, options, synthetic, test, log));
-        writeResults(options, results(), false);
-      }
+  for (const seed of options.seeds) {
+    if (options.betas.every((beta) => done(beta, seed))) continue;
+    log(`seed ${seed}: QDGS and random runs (${options.iterations} iterations each) ...`);
+    // A platform per seed, stopped before the classifiers train: training blocks this process's
+    // event loop for minutes, which an idle server (keep-alive sockets, queue timers) does not survive well.
+    const platform = await (settings.startPlatform ?? (() => startTemporaryPlatform('experiment-shapes')))();
+    let synthetic: Awaited<ReturnType<typeof produceSyntheticDatasets>>;
+    try {
+      synthetic = await produceSyntheticDatasets(await prepareExperimentPlatform(platform), options, seed);
+    } finally {
+      await platform.stop();
     }
-  } finally {
-    await platform.stop();
+    for (const dataset of [synthetic.qdgs, synthetic.random]) {
+      const at = datasets.findIndex((d) => d.method === dataset.summary.method && d.seed === seed);
+      if (at >= 0) datasets.splice(at, 1);
+      datasets.push(dataset.summary);
+    }
+    log(`  ${synthetic.qdgs.count} samples per dataset (QDGS coverage ${(100 * synthetic.qdgs.summary.coverage).toFixed(1)}%, random ${(100 * synthetic.random.summary.coverage).toFixed(1)}%)`);
+    for (const beta of options.betas) {
+      if (done(beta, seed)) continue;
+      log(`  beta ${beta}, seed ${seed}:`);
+      trials.push(runClassifierTrial(beta, seed, options, synthetic, test, log));
+      writeResults(options, results(), false);
+    }
   }
   const final = results();
   writeResults(options, final, true);
