@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { projectRoot } from '../../projectRoot';
 import { RgbCanvas } from '../../images/pngEncoding';
 import { GROUPS, METHODS, type DatasetSummary, type ExperimentResults, type Group, type Method, type TrialResult } from './experimentTypes';
 
@@ -356,6 +358,12 @@ function readingSection(summary: ExperimentSummary): string {
 }
 
 /** The whole experiments/shapes/REPORT.md; `plotFileName` is renderAccuracyPlot's PNG, relative to the report. */
+/** A folder inside the project as a relative path (reports are committed; absolute paths are machine-specific). */
+function displayPath(dir: string): string {
+  const relative = path.relative(projectRoot(), dir);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : dir;
+}
+
 export function renderReportMarkdown(results: ExperimentResults, plotFileName: string): string {
   const { options, trials, datasets } = results;
   const summary = summariseTrials(trials);
@@ -390,7 +398,7 @@ Finished ${results.finishedAt}; total runtime ${formatDuration(results.seconds)}
 - Baseline training: ${options.epochs} epochs, batch ${options.batchSize}, learning rate ${options.learningRate}; fine-tuning: ${options.fineTuneEpochs} epochs on each synthetic dataset.
 - Synthetic datasets: ${options.iterations} iterations per platform run; QDGS settings: ${settingsInline(options.qdgsSettings)}.
 - Labels from the shape measure: below ${options.triangleBelow} a triangle, at or above ${options.squareFrom} a square, dropped in between.
-- Output directory: \`${options.outDir}\`.
+- Output directory: \`${displayPath(options.outDir)}\`.
 
 ## Overall accuracy
 
