@@ -33,7 +33,7 @@ export interface BaseRunRequest {
 }
 
 /** What a user asks for when starting a run; everything but the domain has a default. */
-export interface RunRequest extends GenerativeRequest {}
+export type RunRequest = GenerativeRequest;
 
 /** The fully resolved configuration stored on the Run (JSON-safe: -Infinity is written as "-Infinity"). */
 export interface RunConfig {
