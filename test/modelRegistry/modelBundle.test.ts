@@ -1,9 +1,10 @@
+import { expectModelError } from '../support/expectModelError';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleFiles, bundleSha256, SCORER_TEST_TEXTS, validateModelBundle, type ModelKindName } from '../../src/modelRegistry/modelBundle';
-import { cudaUnavailableReason, ModelError, type ModelErrorCode } from '../../src/models/runtime';
+import { cudaUnavailableReason } from '../../src/models/runtime';
 import { projectRoot } from '../../src/projectRoot';
 import { writeClassifierBundle, writeGeneratorBundle, writeScorerBundle } from '../models/tinyBundles';
 
@@ -26,18 +27,6 @@ function copyBundle(source: string, name: string): string {
   return dir;
 }
 
-async function expectModelError(action: () => Promise<unknown>, code: ModelErrorCode, fileSuffix: string): Promise<ModelError> {
-  let caught: unknown;
-  try {
-    await action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ModelError);
-  const error = caught as ModelError;
-  expect({ code: error.code, file: error.file }).toEqual({ code, file: expect.stringContaining(fileSuffix) });
-  return error;
-}
 
 describe('bundleSha256', () => {
   it('hashes path, NUL, 64-bit size and bytes of each file in path order, skipping dot-files', async () => {

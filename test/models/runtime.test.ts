@@ -1,3 +1,4 @@
+import { expectModelError } from '../support/expectModelError';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,8 @@ import {
   loadGenerator,
   loadScorer,
   loadTokenizer,
-  ModelError,
   preprocessImages,
   resolveModelDir,
-  type ModelErrorCode,
 } from '../../src/models/runtime';
 import {
   IMAGE_MEAN,
@@ -54,20 +53,6 @@ function expectClose(actual: Float32Array, expected: Float32Array, tolerance = 1
   expect(worst).toBeLessThan(tolerance);
 }
 
-/** Awaits `action` and checks it failed with a ModelError of `code` whose message names `fileSuffix`. */
-async function expectModelError(action: () => unknown, code: ModelErrorCode, fileSuffix: string): Promise<ModelError> {
-  let caught: unknown;
-  try {
-    await action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ModelError);
-  const error = caught as ModelError;
-  expect({ code: error.code, file: error.file }).toEqual({ code, file: expect.stringContaining(fileSuffix) });
-  expect(error.message).toContain(fileSuffix);
-  return error;
-}
 
 describe('generator', () => {
   it('generates NCHW images equal to the same graph computed in JavaScript', async () => {
