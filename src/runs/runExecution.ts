@@ -117,7 +117,13 @@ export class RunExecution {
     if (this.abandoned) return;
     switch (message.kind) {
       case 'started':
-        await recordExecutionDevice(this.options.pool, this.options.run, message.executionProvider, message.deviceNote);
+        try {
+          await recordExecutionDevice(this.options.pool, this.options.run, message.executionProvider, message.deviceNote);
+        } catch (error) {
+          // Like a failed flush: the run goes back to the queue for a retry.
+          this.persistError = error;
+          this.abandon(undefined);
+        }
         return;
       case 'flush':
         await this.persist(message.flush);
